@@ -1,0 +1,90 @@
+/* builtins: the one list of builtin variables, functions and aggregations (X-macro). Sema and
+ * codegen switch on enum builtin_id; name lookup tables are generated from this list. */
+#ifndef SCRY_BUILTINS_H
+#define SCRY_BUILTINS_H
+#include <stdbool.h>
+
+enum builtin_kind {
+	BK_VAR,  /* context variable: pid, comm, ... (also callable with no args) */
+	BK_FUNC, /* function: printf, str, ... */
+	BK_AGG,  /* aggregation, only as @m[...] = f(...) */
+};
+
+/* X(id, name, kind, min_args, max_args, implemented) — `implemented` = accepted by sema today;
+ * the others are recognised so the user gets "not yet supported" instead of "unknown function". */
+#define BUILTIN_LIST(X)                                         \
+	X(PID, "pid", BK_VAR, 0, 1, true)                       \
+	X(TID, "tid", BK_VAR, 0, 1, true)                       \
+	X(UID, "uid", BK_VAR, 0, 0, true)                       \
+	X(GID, "gid", BK_VAR, 0, 0, true)                       \
+	X(COMM, "comm", BK_VAR, 0, 1, true)                     \
+	X(NSECS, "nsecs", BK_VAR, 0, 1, true)                   \
+	X(ELAPSED, "elapsed", BK_VAR, 0, 0, true)               \
+	X(CPU, "cpu", BK_VAR, 0, 0, true)                       \
+	X(PROBE, "probe", BK_VAR, 0, 0, true)                   \
+	X(ARGS, "args", BK_VAR, 0, 0, true)                     \
+	X(USERNAME, "username", BK_VAR, 0, 0, false)            \
+	X(PCOMM, "pcomm", BK_VAR, 0, 1, false)                  \
+	X(PPID, "ppid", BK_VAR, 0, 1, false)                    \
+	X(JIFFIES, "jiffies", BK_VAR, 0, 0, false)              \
+	X(NCPUS, "ncpus", BK_VAR, 0, 0, false)                  \
+	X(NUMAID, "numaid", BK_VAR, 0, 0, false)                \
+	X(CURTASK, "curtask", BK_VAR, 0, 0, false)              \
+	X(RAND, "rand", BK_VAR, 0, 0, false)                    \
+	X(CGROUP, "cgroup", BK_VAR, 0, 0, false)                \
+	X(CPID, "cpid", BK_VAR, 0, 0, false)                    \
+	X(KSTACK, "kstack", BK_VAR, 0, 2, false)                \
+	X(USTACK, "ustack", BK_VAR, 0, 2, false)                \
+	X(RETVAL, "retval", BK_VAR, 0, 0, false)                \
+	X(FUNC, "func", BK_VAR, 0, 0, false)                    \
+	X(CTX, "ctx", BK_VAR, 0, 0, false)                      \
+	X(PROBETYPE, "probetype", BK_VAR, 0, 0, false)          \
+	X(PRINTF, "printf", BK_FUNC, 1, 128, true)              \
+	X(EXIT, "exit", BK_FUNC, 0, 1, true)                    \
+	X(STR, "str", BK_FUNC, 1, 2, true)                      \
+	X(PRINT, "print", BK_FUNC, 1, 3, true)                  \
+	X(CLEAR, "clear", BK_FUNC, 1, 1, true)                  \
+	X(DELETE, "delete", BK_FUNC, 1, 2, true)                \
+	X(ZERO, "zero", BK_FUNC, 1, 1, false)                   \
+	X(TIME, "time", BK_FUNC, 0, 1, false)                   \
+	X(JOIN, "join", BK_FUNC, 1, 2, false)                   \
+	X(BUF, "buf", BK_FUNC, 1, 2, false)                     \
+	X(KSYM, "ksym", BK_FUNC, 1, 1, false)                   \
+	X(USYM, "usym", BK_FUNC, 1, 1, false)                   \
+	X(SYSTEM, "system", BK_FUNC, 1, 128, false)             \
+	X(CAT, "cat", BK_FUNC, 1, 128, false)                   \
+	X(HAS_KEY, "has_key", BK_FUNC, 2, 2, false)             \
+	X(LEN, "len", BK_FUNC, 1, 1, false)                     \
+	X(STRNCMP, "strncmp", BK_FUNC, 3, 3, false)             \
+	X(STRCONTAINS, "strcontains", BK_FUNC, 2, 2, false)     \
+	X(ERRORF, "errorf", BK_FUNC, 1, 128, false)             \
+	X(WARNF, "warnf", BK_FUNC, 1, 128, false)               \
+	X(COUNT, "count", BK_AGG, 0, 0, true)                   \
+	X(SUM, "sum", BK_AGG, 1, 1, true)                       \
+	X(MIN, "min", BK_AGG, 1, 1, true)                       \
+	X(MAX, "max", BK_AGG, 1, 1, true)                       \
+	X(AVG, "avg", BK_AGG, 1, 1, true)                       \
+	X(STATS, "stats", BK_AGG, 1, 1, true)                   \
+	X(HIST, "hist", BK_AGG, 1, 2, true)                     \
+	X(LHIST, "lhist", BK_AGG, 4, 4, true)                   \
+	X(TSERIES, "tseries", BK_AGG, 3, 4, false)
+
+enum builtin_id {
+	BI_NONE = 0,
+#define X(id, name, kind, mn, mx, impl) BI_##id,
+	BUILTIN_LIST(X)
+#undef X
+	BI_COUNT_
+};
+
+struct builtin_info {
+	const char *name;
+	enum builtin_kind kind;
+	int min_args, max_args;
+	bool implemented;
+};
+
+/* BI_NONE if `name` is not a builtin. */
+enum builtin_id builtin_lookup(const char *name);
+const struct builtin_info *builtin_info(enum builtin_id id);
+#endif

@@ -1,0 +1,938 @@
+/* codegen: module set-up, maps, one BPF program per concrete attach point, and the lowering of
+ * statements and expressions. Integers and booleans are i64 SSA values; strings, tuples and
+ * structs are pointers to buffers of their type's size. */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <linux/bpf.h>
+#include <llvm-c/Analysis.h>
+#include <llvm-c/Target.h>
+#include <llvm-c/TargetMachine.h>
+#include <llvm-c/Transforms/PassBuilder.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "codegen/bpfir.h"
+#include "codegen/codegen.h"
+#include "probes/probe.h"
+
+static LLVMValueRef expr(struct cg *g, const struct ast_node *e);
+static void stmts(struct cg *g, const struct ast_node *list);
+
+static bool is_scalar(const struct type *t)
+{
+	return t->kind == T_INT || t->kind == T_BOOL || t->kind == T_PTR || t->kind == T_PROBE ||
+	       t->kind == T_ENUM;
+}
+
+static void fail(struct cg *g, const struct loc *loc, const char *msg)
+{
+	diag_error(g->dl, loc, "%s", msg);
+	g->failed = true;
+}
+
+/* Store a value of type src into dst memory laid out as type dt (dt is src's storage type). */
+static void store_as(struct cg *g, LLVMValueRef dst, const struct type *dt, LLVMValueRef v, const struct type *st)
+{
+	if (is_scalar(dt)) {
+		LLVMValueRef x = v;
+		if (dt->kind == T_BOOL)
+			x = LLVMBuildZExt(g->B, LLVMBuildICmp(g->B, LLVMIntNE, v, ir_i64(g, 0), ""), g->i64, "");
+		ir_store_int(g, dst, x, dt->size);
+		return;
+	}
+	if (dt->kind == T_STRING) {
+		uint32_t n = st->size < dt->size ? st->size : dt->size;
+		if (n < dt->size)
+			ir_zero(g, ir_gep(g, dst, n), dt->size - n);
+		ir_copy(g, dst, v, n);
+		return;
+	}
+	if (dt->kind == T_TUPLE && st->kind == T_TUPLE && dt->nfields == st->nfields) {
+		for (uint32_t i = 0; i < dt->nfields; i++) {
+			const struct type *ft = dt->fields[i].type, *sft = st->fields[i].type;
+			LLVMValueRef sp = ir_gep(g, v, st->fields[i].offset);
+			LLVMValueRef fv = is_scalar(sft) ? ir_load_int(g, sp, sft->size, sft->is_signed) : sp;
+			store_as(g, ir_gep(g, dst, dt->fields[i].offset), ft, fv, sft);
+		}
+		return;
+	}
+	ir_copy(g, dst, v, dt->size < st->size ? dt->size : st->size);
+}
+
+/* ---- maps ------------------------------------------------------------------------------------ */
+
+/* Build the key buffer of a map access; bucket (may be NULL) is appended for hist/lhist. */
+static LLVMValueRef map_key(struct cg *g, const struct ast_node *m, LLVMValueRef bucket)
+{
+	const struct res_map *rm = &g->res->maps.v[m->map.res_id];
+	LLVMValueRef key = ir_buf(g, rm->key_size, "key");
+	if (rm->key) {
+		if (m->map.nkeys == 1) {
+			store_as(g, key, rm->key, expr(g, m->map.keys), m->map.keys->type);
+		} else {
+			int i = 0;
+			for (const struct ast_node *k = m->map.keys; k; k = k->next, i++)
+				store_as(g, ir_gep(g, key, rm->key->fields[i].offset), rm->key->fields[i].type,
+					 expr(g, k), k->type);
+		}
+	}
+	if (bucket)
+		ir_store_int(g, ir_gep(g, key, rm->key ? rm->key->size : 8), bucket, 8);
+	return key;
+}
+
+/* Value of @m[k], or zero when absent. */
+static LLVMValueRef map_read(struct cg *g, const struct ast_node *m)
+{
+	const struct res_map *rm = &g->res->maps.v[m->map.res_id];
+	const struct type *t = rm->value;
+	LLVMValueRef key = map_key(g, m, NULL);
+	LLVMValueRef p = ir_map_lookup(g, g->maps[m->map.res_id], key);
+	LLVMBasicBlockRef hit = ir_block(g, "map_hit"), miss = ir_block(g, "map_miss"), done = ir_block(g, "map_done");
+	LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, p, ""), miss, hit);
+	if (is_scalar(t)) {
+		ir_at(g, hit);
+		LLVMValueRef v = ir_load_int(g, p, t->size, t->kind == T_INT ? t->is_signed : false);
+		LLVMBasicBlockRef hit_end = LLVMGetInsertBlock(g->B);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, miss);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, done);
+		LLVMValueRef phi = LLVMBuildPhi(g->B, g->i64, "mapval");
+		LLVMValueRef vals[2] = {v, ir_i64(g, 0)};
+		LLVMBasicBlockRef bbs[2] = {hit_end, miss};
+		LLVMAddIncoming(phi, vals, bbs, 2);
+		return phi;
+	}
+	LLVMValueRef b = ir_buf_nozero(g, t->size, "mapval");
+	ir_at(g, hit);
+	ir_copy(g, b, p, t->size);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, miss);
+	ir_zero(g, b, t->size);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, done);
+	return b;
+}
+
+static void map_write(struct cg *g, const struct ast_node *m, LLVMValueRef v, const struct type *vt)
+{
+	const struct res_map *rm = &g->res->maps.v[m->map.res_id];
+	LLVMValueRef key = map_key(g, m, NULL);
+	LLVMValueRef val = ir_buf(g, rm->value_size, "val");
+	store_as(g, val, rm->value, v, vt);
+	ir_map_update(g, g->maps[m->map.res_id], key, val, BPF_ANY);
+}
+
+/* floor(log2(v)) for v > 0 */
+static LLVMValueRef ir_log2(struct cg *g, LLVMValueRef v)
+{
+	LLVMTypeRef ovl = g->i64;
+	unsigned id = LLVMLookupIntrinsicID("llvm.ctlz", 9);
+	LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, &ovl, 1);
+	LLVMTypeRef fty = LLVMIntrinsicGetType(g->C, id, &ovl, 1);
+	LLVMValueRef args[2] = {v, LLVMConstInt(g->i1, 1, 0)};
+	LLVMValueRef clz = LLVMBuildCall2(g->B, fty, fn, args, 2, "clz");
+	return LLVMBuildSub(g->B, ir_i64(g, 63), clz, "log2");
+}
+
+/* Bucket index; must match rt_hist_index/rt_lhist_index in src/runtime (docs/internals.md). */
+static LLVMValueRef hist_index(struct cg *g, LLVMValueRef v, int k)
+{
+	LLVMValueRef neg = LLVMBuildICmp(g->B, LLVMIntSLT, v, ir_i64(g, 0), "");
+	LLVMValueRef small = LLVMBuildICmp(g->B, LLVMIntSLT, v, ir_i64(g, 2ull << k), "");
+	LLVMValueRef vpos = LLVMBuildSelect(g->B, LLVMBuildICmp(g->B, LLVMIntSLT, v, ir_i64(g, 1), ""), ir_i64(g, 1), v, "");
+	LLVMValueRef b = ir_log2(g, vpos);
+	LLVMValueRef bk = LLVMBuildSub(g->B, b, ir_i64(g, (uint64_t)k), "");
+	/* ((b-k+1) << k) + ((v >> (b-k)) - 2^k) + 1 */
+	LLVMValueRef hi = LLVMBuildShl(g->B, LLVMBuildAdd(g->B, bk, ir_i64(g, 1), ""), ir_i64(g, (uint64_t)k), "");
+	LLVMValueRef lo = LLVMBuildSub(g->B, LLVMBuildLShr(g->B, vpos, bk, ""), ir_i64(g, 1ull << k), "");
+	LLVMValueRef big = LLVMBuildAdd(g->B, LLVMBuildAdd(g->B, hi, lo, ""), ir_i64(g, 1), "");
+	LLVMValueRef r = LLVMBuildSelect(g->B, small, LLVMBuildAdd(g->B, v, ir_i64(g, 1), ""), big, "");
+	return LLVMBuildSelect(g->B, neg, ir_i64(g, 0), r, "bucket");
+}
+
+static LLVMValueRef lhist_index(struct cg *g, LLVMValueRef v, const struct type *t)
+{
+	uint64_t nb = (uint64_t)((t->lh_max - t->lh_min) / t->lh_step);
+	LLVMValueRef under = LLVMBuildICmp(g->B, LLVMIntSLT, v, ir_i64(g, (uint64_t)t->lh_min), "");
+	LLVMValueRef over = LLVMBuildICmp(g->B, LLVMIntSGE, v, ir_i64(g, (uint64_t)t->lh_max), "");
+	LLVMValueRef d = LLVMBuildSub(g->B, v, ir_i64(g, (uint64_t)t->lh_min), "");
+	LLVMValueRef mid = LLVMBuildAdd(g->B, LLVMBuildUDiv(g->B, d, ir_i64(g, (uint64_t)t->lh_step), ""), ir_i64(g, 1), "");
+	LLVMValueRef r = LLVMBuildSelect(g->B, over, ir_i64(g, nb + 1), mid, "");
+	return LLVMBuildSelect(g->B, under, ir_i64(g, 0), r, "bucket");
+}
+
+/* @m[k] = agg(v): per-CPU map, so plain read-modify-write is safe. */
+static void agg_update(struct cg *g, const struct ast_node *m, const struct ast_node *call)
+{
+	const struct res_map *rm = &g->res->maps.v[m->map.res_id];
+	const struct type *t = rm->value;
+	LLVMValueRef v = call->call.args ? expr(g, call->call.args) : ir_i64(g, 1);
+	LLVMValueRef bucket = NULL;
+	if (t->kind == T_HIST)
+		bucket = hist_index(g, v, t->hist_k);
+	else if (t->kind == T_LHIST)
+		bucket = lhist_index(g, v, t);
+	LLVMValueRef key = map_key(g, m, bucket);
+	LLVMValueRef map = g->maps[m->map.res_id];
+	LLVMValueRef p = ir_map_lookup(g, map, key);
+	LLVMBasicBlockRef hit = ir_block(g, "agg_hit"), miss = ir_block(g, "agg_miss"), done = ir_block(g, "agg_done");
+	LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, p, ""), miss, hit);
+
+	/* existing element */
+	ir_at(g, hit);
+	LLVMValueRef p8 = ir_gep(g, p, 8);
+	switch (t->kind) {
+	case T_COUNT:
+	case T_HIST:
+	case T_LHIST:
+		ir_store_int(g, p, LLVMBuildAdd(g->B, ir_load_int(g, p, 8, false), ir_i64(g, 1), ""), 8);
+		break;
+	case T_SUM:
+		ir_store_int(g, p, LLVMBuildAdd(g->B, ir_load_int(g, p, 8, false), v, ""), 8);
+		break;
+	case T_MIN:
+	case T_MAX: {
+		LLVMValueRef cur = ir_load_int(g, p, 8, true);
+		LLVMIntPredicate pr = t->kind == T_MIN ? (t->is_signed ? LLVMIntSLT : LLVMIntULT)
+						       : (t->is_signed ? LLVMIntSGT : LLVMIntUGT);
+		LLVMValueRef better = LLVMBuildICmp(g->B, pr, v, cur, "");
+		LLVMValueRef unset = LLVMBuildICmp(g->B, LLVMIntEQ, ir_load_int(g, p8, 8, false), ir_i64(g, 0), "");
+		ir_store_int(g, p, LLVMBuildSelect(g->B, LLVMBuildOr(g->B, better, unset, ""), v, cur, ""), 8);
+		ir_store_int(g, p8, ir_i64(g, 1), 8);
+		break;
+	}
+	case T_AVG:
+	case T_STATS:
+		ir_store_int(g, p, LLVMBuildAdd(g->B, ir_load_int(g, p, 8, false), v, ""), 8);
+		ir_store_int(g, p8, LLVMBuildAdd(g->B, ir_load_int(g, p8, 8, false), ir_i64(g, 1), ""), 8);
+		break;
+	default:
+		break;
+	}
+	LLVMBuildBr(g->B, done);
+
+	/* new element */
+	ir_at(g, miss);
+	LLVMValueRef init = ir_buf(g, rm->value_size, "agg_init");
+	switch (t->kind) {
+	case T_COUNT:
+	case T_HIST:
+	case T_LHIST:
+		ir_store_int(g, init, ir_i64(g, 1), 8);
+		break;
+	case T_SUM:
+		ir_store_int(g, init, v, 8);
+		break;
+	case T_MIN:
+	case T_MAX:
+	case T_AVG:
+	case T_STATS:
+		ir_store_int(g, init, v, 8);
+		ir_store_int(g, ir_gep(g, init, 8), ir_i64(g, 1), 8);
+		break;
+	default:
+		break;
+	}
+	ir_map_update(g, map, key, init, BPF_ANY);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, done);
+}
+
+/* ---- events ---------------------------------------------------------------------------------- */
+
+static LLVMValueRef event_buf(struct cg *g, uint32_t kind, uint32_t id, uint32_t payload)
+{
+	LLVMValueRef b = ir_buf(g, (uint32_t)sizeof(struct event_hdr) + payload, "event");
+	ir_store_int(g, b, ir_i64(g, kind), 4);
+	ir_store_int(g, ir_gep(g, b, 4), ir_i64(g, id), 4);
+	return b;
+}
+
+static void emit_fmt(struct cg *g, const struct ast_node *call, const struct ast_node *args, uint32_t kind)
+{
+	const struct res_printf *f = &g->res->fmts.v[call->call.res_id];
+	/* evaluate arguments first: they may need their own buffers and control flow */
+	LLVMValueRef vals[128];
+	uint32_t i = 0;
+	for (const struct ast_node *a = args; a && i < f->nargs; a = a->next)
+		vals[i++] = expr(g, a);
+	LLVMValueRef b = event_buf(g, kind, (uint32_t)call->call.res_id, f->size);
+	i = 0;
+	for (const struct ast_node *a = args; a && i < f->nargs; a = a->next, i++)
+		store_as(g, ir_gep(g, b, (uint32_t)sizeof(struct event_hdr) + f->args[i].offset), f->args[i].type,
+			 vals[i], a->type);
+	ir_output(g, b, (uint32_t)sizeof(struct event_hdr) + f->size);
+}
+
+static void call_stmt(struct cg *g, const struct ast_node *e)
+{
+	const struct ast_node *a = e->call.args;
+	switch (e->call.id) {
+	case BI_PRINTF:
+		emit_fmt(g, e, a->next, EV_PRINTF);
+		break;
+	case BI_PRINT:
+		if (a->kind == AST_MAP && !a->map.keys && e->call.res_id >= 0 && a->map.res_id == e->call.res_id) {
+			LLVMValueRef b = event_buf(g, EV_PRINT, (uint32_t)e->call.res_id, 16);
+			int i = 0;
+			for (const struct ast_node *x = a->next; x; x = x->next, i++)
+				ir_store_int(g, ir_gep(g, b, 8 + 8 * i), ir_i64(g, x->num.value), 8);
+			ir_output(g, b, 8 + 16);
+		} else {
+			emit_fmt(g, e, a, EV_PRINT_VALUE);
+		}
+		break;
+	case BI_CLEAR: {
+		LLVMValueRef b = event_buf(g, EV_CLEAR, (uint32_t)e->call.res_id, 0);
+		ir_output(g, b, 8);
+		break;
+	}
+	case BI_EXIT: {
+		LLVMValueRef code = a ? expr(g, a) : ir_i64(g, 0);
+		LLVMValueRef b = event_buf(g, EV_EXIT, 0, 8);
+		ir_store_int(g, ir_gep(g, b, 8), code, 8);
+		ir_output(g, b, 16);
+		break;
+	}
+	case BI_DELETE: {
+		LLVMValueRef key = map_key(g, a, NULL);
+		ir_map_delete(g, g->maps[a->map.res_id], key);
+		break;
+	}
+	default:
+		(void)expr(g, e);
+		break;
+	}
+}
+
+/* ---- expressions ----------------------------------------------------------------------------- */
+
+static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin_id id)
+{
+	switch (id) {
+	case BI_PID:
+	case BI_TID: {
+		LLVMValueRef v = ir_helper(g, H_get_current_pid_tgid, g->i64, NULL, 0);
+		return id == BI_PID ? LLVMBuildLShr(g->B, v, ir_i64(g, 32), "pid")
+				    : LLVMBuildAnd(g->B, v, ir_i64(g, 0xffffffffu), "tid");
+	}
+	case BI_UID:
+	case BI_GID: {
+		LLVMValueRef v = ir_helper(g, H_get_current_uid_gid, g->i64, NULL, 0);
+		return id == BI_GID ? LLVMBuildLShr(g->B, v, ir_i64(g, 32), "gid")
+				    : LLVMBuildAnd(g->B, v, ir_i64(g, 0xffffffffu), "uid");
+	}
+	case BI_NSECS:
+		return ir_helper(g, H_ktime_get_boot_ns, g->i64, NULL, 0);
+	case BI_ELAPSED: {
+		LLVMValueRef now = ir_helper(g, H_ktime_get_boot_ns, g->i64, NULL, 0);
+		LLVMValueRef key = ir_alloca(g, g->i32, "cfgkey");
+		LLVMBuildStore(g->B, ir_i32(g, CG_CFG_START_NS), key);
+		LLVMValueRef p = ir_map_lookup(g, g->cfg, key);
+		LLVMBasicBlockRef hit = ir_block(g, "start_hit"), done = ir_block(g, "start_done");
+		LLVMBasicBlockRef from = LLVMGetInsertBlock(g->B);
+		LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, p, ""), done, hit);
+		ir_at(g, hit);
+		LLVMValueRef st = ir_load_int(g, p, 8, false);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, done);
+		LLVMValueRef phi = LLVMBuildPhi(g->B, g->i64, "start");
+		LLVMValueRef vals[2] = {st, now};
+		LLVMBasicBlockRef bbs[2] = {hit, from};
+		LLVMAddIncoming(phi, vals, bbs, 2);
+		return LLVMBuildSub(g->B, now, phi, "elapsed");
+	}
+	case BI_CPU:
+		return ir_helper(g, H_get_smp_processor_id, g->i64, NULL, 0);
+	case BI_COMM: {
+		LLVMValueRef b = ir_buf(g, 16, "comm");
+		LLVMValueRef args[2] = {b, ir_i32(g, 16)};
+		ir_helper(g, H_get_current_comm, g->i64, args, 2);
+		return b;
+	}
+	case BI_PROBE:
+		return ir_i64(g, (uint64_t)g->probe_id);
+	case BI_ARGS:
+		return g->ctx;
+	default:
+		fail(g, &e->loc, "internal: builtin without code generation");
+		return ir_i64(g, 0);
+	}
+}
+
+static LLVMValueRef field(struct cg *g, const struct ast_node *e)
+{
+	const struct ast_node *base = e->field.e;
+	const struct type *st = NULL;
+	if (base->kind == AST_IDENT && base->ident.id == BI_ARGS)
+		st = g->rp->args; /* this target's layout (wildcards may differ in offsets) */
+	else
+		st = base->type->kind == T_PTR ? base->type->elem : base->type;
+	const struct type_field *f = NULL;
+	for (uint32_t i = 0; st && i < st->nfields; i++)
+		if (!strcmp(st->fields[i].name, e->field.name))
+			f = &st->fields[i];
+	if (!f) {
+		fail(g, &e->loc, "internal: field not found in code generation");
+		return ir_i64(g, 0);
+	}
+	LLVMValueRef bp = expr(g, base);
+	if (base->type->kind == T_PTR)
+		bp = LLVMBuildIntToPtr(g->B, bp, g->ptr, "");
+	LLVMValueRef fp = ir_gep(g, bp, f->offset);
+	const struct type *ft = f->type;
+	if (is_scalar(ft)) {
+		LLVMValueRef v;
+		if (base->kind == AST_IDENT && base->ident.id == BI_ARGS) {
+			v = ir_load_int(g, fp, ft->size, ft->kind == T_INT && ft->is_signed);
+		} else {
+			LLVMValueRef tmp = ir_buf(g, 8, "fld");
+			LLVMValueRef args[3] = {tmp, ir_i32(g, ft->size), fp};
+			ir_helper(g, H_probe_read_kernel, g->i64, args, 3);
+			v = ir_load_int(g, tmp, ft->size, ft->kind == T_INT && ft->is_signed);
+		}
+		if (ft->kind == T_INT && ft->size < 8 && f->bit_width) {
+			v = LLVMBuildLShr(g->B, v, ir_i64(g, f->bit_offset), "");
+			v = LLVMBuildAnd(g->B, v, ir_i64(g, (1ull << f->bit_width) - 1), "");
+		}
+		return v;
+	}
+	LLVMValueRef b = ir_buf(g, ft->size, "fld");
+	LLVMValueRef args[3] = {b, ir_i32(g, ft->size), fp};
+	ir_helper(g, H_probe_read_kernel, g->i64, args, 3);
+	return b;
+}
+
+static LLVMValueRef str_call(struct cg *g, const struct ast_node *e)
+{
+	const struct ast_node *a = e->call.args;
+	if (a->type->kind == T_STRING)
+		return expr(g, a);
+	LLVMValueRef p = expr(g, a);
+	LLVMValueRef b = ir_buf(g, e->type->size, "str");
+	int helper = H_probe_read_str;
+	if (a->type->kind == T_PTR)
+		helper = a->type->as == AS_USER ? H_probe_read_user_str
+			 : a->type->as == AS_KERNEL ? H_probe_read_kernel_str
+						    : H_probe_read_str;
+	LLVMValueRef args[3] = {b, ir_i32(g, e->type->size), LLVMBuildIntToPtr(g->B, p, g->ptr, "")};
+	ir_helper(g, helper, g->i64, args, 3);
+	return b;
+}
+
+static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
+{
+	enum ast_op op = e->binop.op;
+	const struct type *lt = e->binop.l->type, *rt = e->binop.r->type;
+	if (op == OP_LAND || op == OP_LOR) {
+		LLVMValueRef l = expr(g, e->binop.l);
+		LLVMValueRef lb = LLVMBuildICmp(g->B, LLVMIntNE, l, ir_i64(g, 0), "");
+		LLVMBasicBlockRef from = LLVMGetInsertBlock(g->B);
+		LLVMBasicBlockRef rhs = ir_block(g, "rhs"), done = ir_block(g, "logic_done");
+		if (op == OP_LAND)
+			LLVMBuildCondBr(g->B, lb, rhs, done);
+		else
+			LLVMBuildCondBr(g->B, lb, done, rhs);
+		ir_at(g, rhs);
+		LLVMValueRef r = expr(g, e->binop.r);
+		LLVMValueRef rb = LLVMBuildICmp(g->B, LLVMIntNE, r, ir_i64(g, 0), "");
+		LLVMBasicBlockRef rhs_end = LLVMGetInsertBlock(g->B);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, done);
+		LLVMValueRef phi = LLVMBuildPhi(g->B, g->i1, "");
+		LLVMValueRef vals[2] = {LLVMConstInt(g->i1, op == OP_LOR, 0), rb};
+		LLVMBasicBlockRef bbs[2] = {from, rhs_end};
+		LLVMAddIncoming(phi, vals, bbs, 2);
+		return LLVMBuildZExt(g->B, phi, g->i64, "");
+	}
+	LLVMValueRef l = expr(g, e->binop.l), r = expr(g, e->binop.r);
+	if (lt->kind == T_STRING && rt->kind == T_STRING) {
+		/* byte-wise comparison up to the shorter size, then the longer must be NUL there */
+		uint32_t n = lt->size < rt->size ? lt->size : rt->size;
+		LLVMValueRef diff = ir_i64(g, 0);
+		LLVMValueRef ended = LLVMConstInt(g->i1, 0, 0);
+		for (uint32_t i = 0; i < n; i++) {
+			LLVMValueRef a = ir_load_int(g, ir_gep(g, l, i), 1, false);
+			LLVMValueRef b = ir_load_int(g, ir_gep(g, r, i), 1, false);
+			LLVMValueRef ne = LLVMBuildICmp(g->B, LLVMIntNE, a, b, "");
+			LLVMValueRef live = LLVMBuildNot(g->B, ended, "");
+			diff = LLVMBuildOr(g->B, diff, LLVMBuildZExt(g->B, LLVMBuildAnd(g->B, ne, live, ""), g->i64, ""), "");
+			ended = LLVMBuildOr(g->B, ended, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), "");
+		}
+		LLVMValueRef eq = LLVMBuildICmp(g->B, LLVMIntEQ, diff, ir_i64(g, 0), "");
+		if (lt->size != rt->size) {
+			LLVMValueRef longer = lt->size > rt->size ? l : r;
+			LLVMValueRef c = ir_load_int(g, ir_gep(g, longer, n), 1, false);
+			LLVMValueRef tail_ok = LLVMBuildOr(g->B, ended, LLVMBuildICmp(g->B, LLVMIntEQ, c, ir_i64(g, 0), ""), "");
+			eq = LLVMBuildAnd(g->B, eq, tail_ok, "");
+		}
+		if (op == OP_NE)
+			eq = LLVMBuildNot(g->B, eq, "");
+		return LLVMBuildZExt(g->B, eq, g->i64, "");
+	}
+	bool sg = (lt->kind == T_INT && lt->is_signed) || (rt->kind == T_INT && rt->is_signed);
+	LLVMValueRef v;
+	switch (op) {
+	case OP_ADD: return LLVMBuildAdd(g->B, l, r, "");
+	case OP_SUB: return LLVMBuildSub(g->B, l, r, "");
+	case OP_MUL: return LLVMBuildMul(g->B, l, r, "");
+	case OP_DIV: /* BPF divides unsigned (as bpftrace does); division by zero yields 0 */
+		return LLVMBuildUDiv(g->B, l, r, "");
+	case OP_MOD: return LLVMBuildURem(g->B, l, r, "");
+	case OP_BAND: return LLVMBuildAnd(g->B, l, r, "");
+	case OP_BOR: return LLVMBuildOr(g->B, l, r, "");
+	case OP_BXOR: return LLVMBuildXor(g->B, l, r, "");
+	case OP_SHL: return LLVMBuildShl(g->B, l, r, "");
+	case OP_SHR: return sg && lt->is_signed ? LLVMBuildAShr(g->B, l, r, "") : LLVMBuildLShr(g->B, l, r, "");
+	case OP_EQ: v = LLVMBuildICmp(g->B, LLVMIntEQ, l, r, ""); break;
+	case OP_NE: v = LLVMBuildICmp(g->B, LLVMIntNE, l, r, ""); break;
+	case OP_LT: v = LLVMBuildICmp(g->B, sg ? LLVMIntSLT : LLVMIntULT, l, r, ""); break;
+	case OP_LE: v = LLVMBuildICmp(g->B, sg ? LLVMIntSLE : LLVMIntULE, l, r, ""); break;
+	case OP_GT: v = LLVMBuildICmp(g->B, sg ? LLVMIntSGT : LLVMIntUGT, l, r, ""); break;
+	case OP_GE: v = LLVMBuildICmp(g->B, sg ? LLVMIntSGE : LLVMIntUGE, l, r, ""); break;
+	default:
+		fail(g, &e->loc, "internal: unknown binary operator");
+		return ir_i64(g, 0);
+	}
+	return LLVMBuildZExt(g->B, v, g->i64, "");
+}
+
+static struct cg_var *var_find(struct cg *g, const char *name)
+{
+	for (size_t i = 0; i < g->vars.n; i++)
+		if (!strcmp(g->vars.v[i].name, name))
+			return &g->vars.v[i];
+	return NULL;
+}
+
+static struct cg_var *var_slot(struct cg *g, const char *name, struct type *t)
+{
+	struct cg_var *v = var_find(g, name);
+	if (v)
+		return v;
+	struct cg_var nv = {.name = name, .type = t};
+	nv.slot = is_scalar(t) ? ir_alloca(g, g->i64, name) : ir_buf_nozero(g, t->size, name);
+	VEC_PUSH(g->vars, nv);
+	return &g->vars.v[g->vars.n - 1];
+}
+
+static LLVMValueRef incdec(struct cg *g, const struct ast_node *e)
+{
+	const struct ast_node *x = e->unop.e;
+	bool inc = e->unop.op == OP_PRE_INC || e->unop.op == OP_POST_INC;
+	bool pre = e->unop.op == OP_PRE_INC || e->unop.op == OP_PRE_DEC;
+	LLVMValueRef old = x->kind == AST_VAR ? LLVMBuildLoad2(g->B, g->i64, var_slot(g, x->var.name, x->type)->slot, "")
+					       : map_read(g, x);
+	LLVMValueRef nw = inc ? LLVMBuildAdd(g->B, old, ir_i64(g, 1), "") : LLVMBuildSub(g->B, old, ir_i64(g, 1), "");
+	if (x->kind == AST_VAR)
+		LLVMBuildStore(g->B, nw, var_slot(g, x->var.name, x->type)->slot);
+	else
+		map_write(g, x, nw, x->type);
+	return pre ? nw : old;
+}
+
+static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
+{
+	switch (e->kind) {
+	case AST_INT:
+		return ir_i64(g, e->num.value);
+	case AST_BOOL:
+		return ir_i64(g, e->boolean.value);
+	case AST_STRING: {
+		LLVMValueRef b = ir_buf_nozero(g, e->type->size, "strlit");
+		uint32_t size = e->type->size;
+		for (uint32_t i = 0; i < size; i += 8) {
+			uint64_t w = 0;
+			uint32_t n = size - i >= 8 ? 8 : size - i;
+			for (uint32_t j = 0; j < n; j++)
+				w |= (uint64_t)(unsigned char)(i + j < e->str.len ? e->str.s[i + j] : 0) << (8 * j);
+			if (n == 8)
+				ir_store_int(g, ir_gep(g, b, i), ir_i64(g, w), 8);
+			else
+				for (uint32_t j = 0; j < n; j++)
+					ir_store_int(g, ir_gep(g, b, i + j), ir_i64(g, (w >> (8 * j)) & 0xff), 1);
+		}
+		return b;
+	}
+	case AST_IDENT:
+		return builtin(g, e, e->ident.id);
+	case AST_VAR: {
+		struct cg_var *v = var_find(g, e->var.name);
+		if (!v) {
+			fail(g, &e->loc, "internal: variable without storage");
+			return ir_i64(g, 0);
+		}
+		return is_scalar(v->type) ? LLVMBuildLoad2(g->B, g->i64, v->slot, "") : v->slot;
+	}
+	case AST_MAP:
+		return map_read(g, e);
+	case AST_CALL:
+		if (e->call.id == BI_STR)
+			return str_call(g, e);
+		if (builtin_info(e->call.id)->kind == BK_VAR)
+			return builtin(g, e, e->call.id);
+		call_stmt(g, e);
+		return ir_i64(g, 0);
+	case AST_BINOP:
+		return binop(g, e);
+	case AST_UNOP: {
+		LLVMValueRef v = expr(g, e->unop.e);
+		switch (e->unop.op) {
+		case OP_NEG: return LLVMBuildNeg(g->B, v, "");
+		case OP_BNOT: return LLVMBuildNot(g->B, v, "");
+		case OP_LNOT: return LLVMBuildZExt(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, v, ir_i64(g, 0), ""), g->i64, "");
+		default:
+			fail(g, &e->loc, "internal: unsupported unary operator");
+			return ir_i64(g, 0);
+		}
+	}
+	case AST_INCDEC:
+		return incdec(g, e);
+	case AST_TERNARY: {
+		LLVMValueRef c = expr(g, e->ternary.cond);
+		LLVMValueRef cb = LLVMBuildICmp(g->B, LLVMIntNE, c, ir_i64(g, 0), "");
+		LLVMBasicBlockRef tb = ir_block(g, "then"), eb = ir_block(g, "else"), done = ir_block(g, "tern_done");
+		bool scalar = is_scalar(e->type);
+		LLVMValueRef out = scalar ? NULL : ir_buf_nozero(g, e->type->size, "tern");
+		LLVMBuildCondBr(g->B, cb, tb, eb);
+		ir_at(g, tb);
+		LLVMValueRef a = e->ternary.then ? expr(g, e->ternary.then) : c;
+		if (!scalar)
+			store_as(g, out, e->type, a, e->ternary.then ? e->ternary.then->type : e->ternary.cond->type);
+		LLVMBasicBlockRef tb_end = LLVMGetInsertBlock(g->B);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, eb);
+		LLVMValueRef b = expr(g, e->ternary.els);
+		if (!scalar)
+			store_as(g, out, e->type, b, e->ternary.els->type);
+		LLVMBasicBlockRef eb_end = LLVMGetInsertBlock(g->B);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, done);
+		if (!scalar)
+			return out;
+		LLVMValueRef phi = LLVMBuildPhi(g->B, g->i64, "");
+		LLVMValueRef vals[2] = {a, b};
+		LLVMBasicBlockRef bbs[2] = {tb_end, eb_end};
+		LLVMAddIncoming(phi, vals, bbs, 2);
+		return phi;
+	}
+	case AST_FIELD:
+		return field(g, e);
+	case AST_CAST: {
+		LLVMValueRef v = expr(g, e->cast.e);
+		const struct type *t = e->type;
+		if (t->size == 8)
+			return v;
+		LLVMValueRef tr = LLVMBuildTrunc(g->B, v, LLVMIntTypeInContext(g->C, t->size * 8), "");
+		return t->is_signed ? LLVMBuildSExt(g->B, tr, g->i64, "") : LLVMBuildZExt(g->B, tr, g->i64, "");
+	}
+	default:
+		fail(g, &e->loc, "internal: expression without code generation");
+		return ir_i64(g, 0);
+	}
+}
+
+/* ---- statements ------------------------------------------------------------------------------ */
+
+static LLVMValueRef compound(struct cg *g, enum ast_op op, LLVMValueRef old, LLVMValueRef v, bool sg)
+{
+	switch (op) {
+	case OP_ADD: return LLVMBuildAdd(g->B, old, v, "");
+	case OP_SUB: return LLVMBuildSub(g->B, old, v, "");
+	case OP_MUL: return LLVMBuildMul(g->B, old, v, "");
+	case OP_DIV: return LLVMBuildUDiv(g->B, old, v, "");
+	case OP_MOD: return LLVMBuildURem(g->B, old, v, "");
+	case OP_BAND: return LLVMBuildAnd(g->B, old, v, "");
+	case OP_BOR: return LLVMBuildOr(g->B, old, v, "");
+	case OP_BXOR: return LLVMBuildXor(g->B, old, v, "");
+	case OP_SHL: return LLVMBuildShl(g->B, old, v, "");
+	case OP_SHR: return sg ? LLVMBuildAShr(g->B, old, v, "") : LLVMBuildLShr(g->B, old, v, "");
+	default: return v;
+	}
+}
+
+static void assign(struct cg *g, const struct ast_node *st)
+{
+	const struct ast_node *lhs = st->assign.lhs, *rhs = st->assign.rhs;
+	if (lhs->kind == AST_MAP) {
+		const struct res_map *rm = &g->res->maps.v[lhs->map.res_id];
+		if (type_is_agg(rm->value)) {
+			agg_update(g, lhs, rhs);
+			return;
+		}
+		LLVMValueRef v = expr(g, rhs);
+		if (st->assign.op != OP_NONE)
+			v = compound(g, st->assign.op, map_read(g, lhs), v, rm->value->is_signed);
+		map_write(g, lhs, v, st->assign.op != OP_NONE ? rm->value : rhs->type);
+		return;
+	}
+	struct cg_var *var = var_slot(g, lhs->var.name, lhs->type);
+	LLVMValueRef v = expr(g, rhs);
+	if (is_scalar(var->type)) {
+		if (st->assign.op != OP_NONE)
+			v = compound(g, st->assign.op, LLVMBuildLoad2(g->B, g->i64, var->slot, ""), v,
+				     var->type->is_signed);
+		if (var->type->kind == T_BOOL)
+			v = LLVMBuildZExt(g->B, LLVMBuildICmp(g->B, LLVMIntNE, v, ir_i64(g, 0), ""), g->i64, "");
+		LLVMBuildStore(g->B, v, var->slot);
+	} else {
+		store_as(g, var->slot, var->type, v, rhs->type);
+	}
+}
+
+static void stmt(struct cg *g, const struct ast_node *st)
+{
+	ir_set_loc(g, &st->loc);
+	switch (st->kind) {
+	case AST_EXPR_STMT:
+		if (st->expr_stmt.expr->kind == AST_CALL)
+			call_stmt(g, st->expr_stmt.expr);
+		else
+			(void)expr(g, st->expr_stmt.expr);
+		break;
+	case AST_ASSIGN:
+		assign(g, st);
+		break;
+	case AST_BLOCK:
+		stmts(g, st->block.stmts);
+		break;
+	case AST_IF: {
+		LLVMValueRef c = expr(g, st->if_.cond);
+		LLVMBasicBlockRef tb = ir_block(g, "if_then"), eb = ir_block(g, "if_else"), done = ir_block(g, "if_done");
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntNE, c, ir_i64(g, 0), ""), tb, eb);
+		ir_at(g, tb);
+		stmts(g, st->if_.then->block.stmts);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, eb);
+		if (st->if_.els)
+			stmt(g, st->if_.els);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, done);
+		break;
+	}
+	case AST_JUMP:
+		if (st->jump.what == JUMP_RETURN) {
+			LLVMBuildBr(g->B, g->ret0);
+			ir_at(g, ir_block(g, "after_return")); /* unreachable code still needs a block */
+		} else {
+			fail(g, &st->loc, "internal: break/continue outside a loop");
+		}
+		break;
+	default:
+		fail(g, &st->loc, "internal: statement without code generation");
+		break;
+	}
+}
+
+static void stmts(struct cg *g, const struct ast_node *list)
+{
+	for (const struct ast_node *s = list; s; s = s->next)
+		stmt(g, s);
+}
+
+/* ---- programs and module --------------------------------------------------------------------- */
+
+static void gen_program(struct cg *g, const struct ast_node *probe, int probe_id)
+{
+	const struct res_probe *rp = &g->res->probes.v[probe_id];
+	struct arena tmp = {0};
+	g->rp = rp;
+	g->probe_id = probe_id;
+	g->scratch = NULL;
+	g->scratch_off = 0;
+	g->vars.n = 0;
+	LLVMTypeRef fty = LLVMFunctionType(g->i64, &g->ptr, 1, 0);
+	g->fn = LLVMAddFunction(g->M, rp->prog, fty);
+	LLVMSetSection(g->fn, rp->prov->section(rp->target, &tmp));
+	arena_free(&tmp);
+	LLVMAddAttributeAtIndex(g->fn, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(g->C, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	LLVMMetadataRef tys[2] = {g->di_long, g->di_voidptr};
+	LLVMMetadataRef sty = LLVMDIBuilderCreateSubroutineType(g->D, g->file, tys, 2, LLVMDIFlagPrototyped);
+	unsigned line = (unsigned)(probe->loc.line > 0 ? probe->loc.line : 1);
+	g->sp = LLVMDIBuilderCreateFunction(g->D, g->file, rp->prog, strlen(rp->prog), rp->prog, strlen(rp->prog),
+					    g->file, line, sty, 0, 1, line, LLVMDIFlagPrototyped, 1);
+	LLVMSetSubprogram(g->fn, g->sp);
+	LLVMDIBuilderCreateParameterVariable(g->D, g->sp, "ctx", 3, 1, g->file, line, g->di_voidptr, 1, 0);
+	g->ctx = LLVMGetParam(g->fn, 0);
+	g->entry = LLVMAppendBasicBlockInContext(g->C, g->fn, "entry");
+	LLVMBasicBlockRef body = ir_block(g, "body");
+	g->ret0 = ir_block(g, "ret0");
+	ir_at(g, g->ret0);
+	ir_set_loc(g, &probe->loc);
+	LLVMBuildRet(g->B, ir_i64(g, 0));
+
+	ir_at(g, body);
+	ir_set_loc(g, &probe->loc);
+	if (rp->prov->special == PS_NONE) {
+		/* the runtime sets the stop flag at exit: disabling a tracepoint's perf event does not
+		 * stop its BPF program, and nothing may run between exit() and END */
+		LLVMValueRef key = ir_alloca(g, g->i32, "stopkey");
+		LLVMBuildStore(g->B, ir_i32(g, CG_CFG_STOP), key);
+		LLVMValueRef p = ir_map_lookup(g, g->cfg, key);
+		LLVMBasicBlockRef chk = ir_block(g, "stop_check"), go = ir_block(g, "running");
+		LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, p, ""), g->ret0, chk);
+		ir_at(g, chk);
+		LLVMValueRef stopped = LLVMBuildICmp(g->B, LLVMIntNE, ir_load_int(g, p, 8, false), ir_i64(g, 0), "");
+		LLVMBuildCondBr(g->B, stopped, g->ret0, go);
+		ir_at(g, go);
+	}
+	if (probe->probe.pred) {
+		ir_set_loc(g, &probe->probe.pred->loc);
+		LLVMValueRef c = expr(g, probe->probe.pred);
+		LLVMBasicBlockRef go = ir_block(g, "pred_true");
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntNE, c, ir_i64(g, 0), ""), go, g->ret0);
+		ir_at(g, go);
+	}
+	stmts(g, probe->probe.body->block.stmts);
+	LLVMBuildBr(g->B, g->ret0);
+
+	/* finish the entry block: scratch null check (if used), then the body */
+	ir_at(g, g->entry);
+	LLVMSetCurrentDebugLocation2(g->B, LLVMDIBuilderCreateDebugLocation(g->C, line, 1, g->sp, NULL));
+	if (g->scratch)
+		LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, g->scratch, ""), g->ret0, body);
+	else
+		LLVMBuildBr(g->B, body);
+}
+
+static int emit(struct cg *g, const struct cg_opts *o, struct cg_result *out)
+{
+	char *err = NULL;
+	LLVMTargetRef T;
+	if (LLVMGetTargetFromTriple("bpf", &T, &err)) {
+		diag_error(g->dl, NULL, "LLVM has no BPF target: %s", err);
+		LLVMDisposeMessage(err);
+		return -EINVAL;
+	}
+	LLVMTargetMachineRef TM = LLVMCreateTargetMachine(T, "bpf", o->cpu ? o->cpu : "v3", "",
+							  LLVMCodeGenLevelDefault, LLVMRelocDefault, LLVMCodeModelDefault);
+	LLVMTargetDataRef td = LLVMCreateTargetDataLayout(TM);
+	LLVMSetModuleDataLayout(g->M, td);
+	LLVMDisposeTargetData(td);
+	int rc = 0;
+	if (o->dump_ir) {
+		char *s = LLVMPrintModuleToString(g->M);
+		fputs(s, o->dump_ir);
+		LLVMDisposeMessage(s);
+	}
+	if (LLVMVerifyModule(g->M, LLVMReturnStatusAction, &err)) {
+		diag_error(g->dl, NULL, "internal: invalid LLVM IR generated: %s", err);
+		LLVMDisposeMessage(err);
+		rc = -EINVAL;
+		goto out;
+	}
+	LLVMDisposeMessage(err);
+	err = NULL;
+	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
+	LLVMErrorRef e = LLVMRunPasses(g->M, "default<O2>", TM, po);
+	LLVMDisposePassBuilderOptions(po);
+	if (e) {
+		char *m = LLVMGetErrorMessage(e);
+		diag_error(g->dl, NULL, "internal: LLVM optimisation failed: %s", m);
+		LLVMDisposeErrorMessage(m);
+		rc = -EINVAL;
+		goto out;
+	}
+	if (o->dump_ir_opt) {
+		char *s = LLVMPrintModuleToString(g->M);
+		fputs(s, o->dump_ir_opt);
+		LLVMDisposeMessage(s);
+	}
+	LLVMMemoryBufferRef buf;
+	if (LLVMTargetMachineEmitToMemoryBuffer(TM, g->M, LLVMObjectFile, &err, &buf)) {
+		diag_error(g->dl, NULL, "internal: BPF code generation failed: %s", err);
+		LLVMDisposeMessage(err);
+		rc = -EINVAL;
+		goto out;
+	}
+	out->size = LLVMGetBufferSize(buf);
+	out->elf = xmalloc(out->size);
+	memcpy(out->elf, LLVMGetBufferStart(buf), out->size);
+	LLVMDisposeMemoryBuffer(buf);
+out:
+	LLVMDisposeTargetMachine(TM);
+	return rc;
+}
+
+int cg_compile(const struct ast_node *prog, const struct resources *res, const struct cg_opts *o,
+	       struct cg_result *out, struct diag_list *dl)
+{
+	static bool inited;
+	if (!inited) {
+		LLVMInitializeBPFTargetInfo();
+		LLVMInitializeBPFTarget();
+		LLVMInitializeBPFTargetMC();
+		LLVMInitializeBPFAsmPrinter();
+		inited = true;
+	}
+	memset(out, 0, sizeof(*out));
+	struct cg g = {.res = res, .dl = dl};
+	g.C = LLVMContextCreate();
+	g.M = LLVMModuleCreateWithNameInContext("scry", g.C);
+	LLVMSetTarget(g.M, "bpf");
+	g.B = LLVMCreateBuilderInContext(g.C);
+	g.D = LLVMCreateDIBuilder(g.M);
+	g.i1 = LLVMInt1TypeInContext(g.C);
+	g.i8 = LLVMInt8TypeInContext(g.C);
+	g.i32 = LLVMInt32TypeInContext(g.C);
+	g.i64 = LLVMInt64TypeInContext(g.C);
+	g.ptr = LLVMPointerTypeInContext(g.C, 0);
+	LLVMAddModuleFlag(g.M, LLVMModuleFlagBehaviorWarning, "Debug Info Version", 18,
+			  LLVMValueAsMetadata(ir_i32(&g, LLVMDebugMetadataVersion())));
+	LLVMAddModuleFlag(g.M, LLVMModuleFlagBehaviorWarning, "Dwarf Version", 13, LLVMValueAsMetadata(ir_i32(&g, 5)));
+	const char *path = o->src_path ? o->src_path : "/dev/null";
+	g.file = LLVMDIBuilderCreateFile(g.D, path, strlen(path), "", 0);
+	g.cu = LLVMDIBuilderCreateCompileUnit(g.D, LLVMDWARFSourceLanguageC, g.file, "scry", 4, 1, "", 0, 0, "", 0,
+					      LLVMDWARFEmissionFull, 0, 0, 0, "", 0, "", 0);
+	g.di_int = LLVMDIBuilderCreateBasicType(g.D, "int", 3, 32, 0x05, 0);
+	g.di_long = LLVMDIBuilderCreateBasicType(g.D, "long", 4, 64, 0x05, 0);
+	g.di_voidptr = LLVMDIBuilderCreatePointerType(g.D, NULL, 64, 64, 0, NULL, 0);
+
+	/* maps */
+	g.maps = xcalloc(res->maps.n ? res->maps.n : 1, sizeof(*g.maps));
+	for (size_t i = 0; i < res->maps.n; i++) {
+		const struct res_map *m = &res->maps.v[i];
+		bool bucket = m->value->kind == T_HIST || m->value->kind == T_LHIST;
+		g.maps[i] = ir_map_def(&g, m->sym, m->bpf_type, m->max_entries, m->key_size, m->value_size,
+				       bucket ? BPF_F_NO_PREALLOC : 0);
+	}
+	g.ringbuf = ir_map_def(&g, CG_RINGBUF_MAP, BPF_MAP_TYPE_RINGBUF, res->ringbuf_size, 0, 0, 0);
+	g.cfg = ir_map_def(&g, CG_CFG_MAP, BPF_MAP_TYPE_ARRAY, CG_CFG_N, 4, 8, 0);
+	g.scratch_map = ir_map_global(&g, CG_SCRATCH_MAP, 4);
+
+	LLVMValueRef lic = LLVMAddGlobal(g.M, LLVMArrayType(g.i8, 4), "_license");
+	LLVMSetInitializer(lic, LLVMConstStringInContext(g.C, "GPL", 3, 0));
+	LLVMSetSection(lic, "license");
+	LLVMSetAlignment(lic, 1);
+
+	for (const struct ast_node *p = prog->program.items; p; p = p->next) {
+		if (p->kind != AST_PROBE)
+			continue;
+		for (size_t i = 0; i < res->probes.n; i++)
+			if (res->probes.v[i].probe_index == p->probe.index)
+				gen_program(&g, p, (int)i);
+	}
+	ir_map_di(&g, g.scratch_map, BPF_MAP_TYPE_PERCPU_ARRAY, 1, 4, g.scratch_max ? g.scratch_max : 8, 0);
+	LLVMDIBuilderFinalize(g.D);
+
+	int rc = g.failed ? -EINVAL : emit(&g, o, out);
+	VEC_FREE(g.vars);
+	free(g.maps);
+	LLVMDisposeDIBuilder(g.D);
+	LLVMDisposeBuilder(g.B);
+	LLVMDisposeModule(g.M);
+	LLVMContextDispose(g.C);
+	return rc;
+}
+
+void cg_result_free(struct cg_result *r)
+{
+	if (!r)
+		return;
+	free(r->elf);
+	r->elf = NULL;
+	r->size = 0;
+}

@@ -1,0 +1,225 @@
+#define _GNU_SOURCE
+#include "driver.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ast/ast.h"
+#include "codegen/codegen.h"
+#include "diag/diag.h"
+#include "parser/parse.h"
+#include "probes/probe.h"
+#include "runtime/run.h"
+#include "sema/sema.h"
+
+#define DEFAULT_MAX_STRLEN 1024
+#define DEFAULT_MAX_MAP_KEYS 4096
+#define DEFAULT_RINGBUF_SIZE (1u << 20)
+
+/* Render and clear the diagnostics; true if any was an error. */
+static bool flush_diags(struct diag_list *dl)
+{
+	bool err = dl->errors > 0;
+	if (dl->v.n)
+		diag_render(dl, stderr, isatty(STDERR_FILENO));
+	diag_clear(dl);
+	return err;
+}
+
+static uint32_t env_u32(const char *key, uint32_t def)
+{
+	char name[64];
+	const char *v = NULL;
+	snprintf(name, sizeof(name), "SCRY_%s", key);
+	v = getenv(name);
+	if (!v) {
+		snprintf(name, sizeof(name), "BPFTRACE_%s", key);
+		v = getenv(name);
+	}
+	if (!v || !*v)
+		return def;
+	char *end;
+	unsigned long x = strtoul(v, &end, 10);
+	return *end || x == 0 || x > (1ul << 30) ? def : (uint32_t)x;
+}
+
+static void dump_elf_summary(const struct cg_result *cg, const struct resources *res, FILE *out)
+{
+	fprintf(out, "BPF object: %zu bytes, %zu programs, %zu script maps\n", cg->size, res->probes.n,
+		res->maps.n);
+	for (size_t i = 0; i < res->probes.n; i++)
+		fprintf(out, "  program %-10s %s\n", res->probes.v[i].prog, res->probes.v[i].name);
+	for (size_t i = 0; i < res->maps.n; i++) {
+		struct strbuf k = {0}, v = {0};
+		type_str(res->maps.v[i].key, &k);
+		type_str(res->maps.v[i].value, &v);
+		fprintf(out, "  map %-10s %-8s key %s (%u bytes) value %s (%u bytes)\n", res->maps.v[i].sym,
+			res->maps.v[i].name, res->maps.v[i].key ? k.s : "none", res->maps.v[i].key_size, v.s,
+			res->maps.v[i].value_size);
+		sb_free(&k);
+		sb_free(&v);
+	}
+}
+
+int driver_run(const struct driver_opts *o)
+{
+	int status = 1;
+	struct source *src = source_new(o->name, o->text, o->len);
+	struct diag_list dl;
+	diag_init(&dl, src);
+	struct arena ast_arena = {0};
+	struct type_ctx tc;
+	type_ctx_init(&tc);
+	struct resources res;
+	resources_init(&res);
+	struct cg_result cg = {0};
+	struct ast_node *prog = NULL;
+
+	int rc = parse_program(src, &ast_arena, &dl, &prog);
+	if (flush_diags(&dl) || rc || !prog)
+		goto out;
+	if (o->dumps & DUMP_AST)
+		ast_dump(prog, stdout, false);
+	if (o->stop_after == STAGE_PARSE) {
+		status = 0;
+		goto out;
+	}
+
+	struct sema_opts so = {
+		.params = o->params,
+		.nparams = o->nparams,
+		.max_strlen = env_u32("MAX_STRLEN", DEFAULT_MAX_STRLEN),
+		.max_map_keys = env_u32("MAX_MAP_KEYS", DEFAULT_MAX_MAP_KEYS),
+		.ringbuf_size = DEFAULT_RINGBUF_SIZE,
+	};
+	rc = sema_run(prog, &so, &tc, &res, &dl);
+	if (flush_diags(&dl) || rc)
+		goto out;
+	if (o->dumps & DUMP_TYPES)
+		ast_dump(prog, stdout, true);
+	if (o->list) {
+		for (size_t i = 0; i < res.probes.n; i++)
+			fprintf(o->out, "%s\n", res.probes.v[i].name);
+		status = 0;
+		goto out;
+	}
+	if (o->stop_after == STAGE_SEMA) {
+		status = 0;
+		goto out;
+	}
+
+	struct cg_opts co = {
+		.cpu = o->stop_after == STAGE_CODEGEN && geteuid() != 0 ? "v3" : rt_probe_cpu(),
+		.src_path = o->path,
+		.dump_ir = (o->dumps & DUMP_IR) ? stdout : NULL,
+		.dump_ir_opt = (o->dumps & DUMP_IR_OPT) ? stdout : NULL,
+	};
+	rc = cg_compile(prog, &res, &co, &cg, &dl);
+	if (flush_diags(&dl) || rc)
+		goto out;
+	if (o->dumps & DUMP_ELF)
+		dump_elf_summary(&cg, &res, stdout);
+	if (o->emit_elf) {
+		FILE *f = fopen(o->emit_elf, "wb");
+		if (!f || fwrite(cg.elf, 1, cg.size, f) != cg.size) {
+			fprintf(stderr, "ERROR: cannot write %s: %s\n", o->emit_elf, strerror(errno));
+			if (f)
+				fclose(f);
+			goto out;
+		}
+		fclose(f);
+	}
+	if (o->stop_after == STAGE_CODEGEN || o->emit_elf) {
+		status = 0;
+		goto out;
+	}
+	if (geteuid() != 0)
+		fprintf(stderr, "WARNING: scry is not running as root; loading BPF programs will probably fail\n");
+
+	struct rt_opts ro = {
+		.out = o->out,
+		.buffering = (enum output_buffering)o->buffering,
+		.quiet = o->quiet,
+		.verbose = o->verbose,
+		.dump_verifier = (o->dumps & DUMP_VERIFIER) != 0,
+		.print_maps_on_exit = true,
+		.src_path = o->path,
+		.dry_run = o->dry_run,
+	};
+	int code = 0;
+	rc = rt_run(&res, cg.elf, cg.size, &ro, &code, &dl);
+	if (flush_diags(&dl) || rc)
+		goto out;
+	status = code;
+out:
+	cg_result_free(&cg);
+	resources_free(&res);
+	type_ctx_free(&tc);
+	arena_free(&ast_arena);
+	diag_free(&dl);
+	source_free(src);
+	return status;
+}
+
+static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
+
+int driver_list(const char *search, FILE *out)
+{
+	const char *pat = search && *search ? search : "*";
+	struct strbuf all = {0};
+	const char *colon = strchr(pat, ':');
+	char *prov_pat = colon ? xstrndup(pat, (size_t)(colon - pat)) : NULL;
+	const struct probe_provider *direct = prov_pat && !has_glob(prov_pat) ? probe_provider_find(prov_pat) : NULL;
+	if (prov_pat && !has_glob(prov_pat) && !direct) {
+		fprintf(stderr, "ERROR: Invalid probe type: %s\n", prov_pat);
+		free(prov_pat);
+		return 1;
+	}
+	/* gather candidate lines: from one provider when the search names it, else from all */
+	for (int i = 0; probe_providers[i]; i++) {
+		const struct probe_provider *p = probe_providers[i];
+		if (!p->list || (direct && p != direct))
+			continue;
+		if (direct) {
+			/* hand the provider the parts after "provider:" so it can avoid scanning everything */
+			char *rest = xstrdup(colon + 1);
+			const char *parts[16];
+			int n = 0;
+			for (char *tok = rest, *save = NULL; n < 16 && (tok = strtok_r(tok, ":", &save)); tok = NULL)
+				parts[n++] = tok;
+			p->list(p, parts, n, &all);
+			free(rest);
+		} else {
+			p->list(p, NULL, 0, &all);
+		}
+	}
+	free(prov_pat);
+	/* filter by the whole pattern (a bare word matches anywhere, like bpftrace's search) */
+	char *bare = NULL;
+	if (!colon && !has_glob(pat))
+		bare = xasprintf("*%s*", pat);
+	VEC(char *) lines = {0};
+	for (char *tok = all.s, *save = NULL; all.s && (tok = strtok_r(tok, "\n", &save)); tok = NULL) {
+		/* keys are matched against the probe name with or without a trailing argument list */
+		if (glob_match(bare ? bare : pat, tok) || (direct && glob_match(pat, tok)))
+			VEC_PUSH(lines, tok);
+		else if (direct) {
+			/* the provider may print its canonical name while the user wrote an alias */
+			const char *c = strchr(tok, ':');
+			char *alt = c ? xasprintf("%.*s%s", (int)(strchr(pat, ':') - pat), pat, c) : NULL;
+			if (alt && glob_match(pat, alt))
+				VEC_PUSH(lines, tok);
+			free(alt);
+		}
+	}
+	qsort(lines.v, lines.n, sizeof(char *), cmp_str);
+	for (size_t i = 0; i < lines.n; i++)
+		if (i == 0 || strcmp(lines.v[i], lines.v[i - 1]))
+			fprintf(out, "%s\n", lines.v[i]);
+	VEC_FREE(lines);
+	free(bare);
+	sb_free(&all);
+	return 0;
+}

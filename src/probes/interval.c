@@ -1,0 +1,55 @@
+/* interval provider: `interval:s:1`, `interval:hz:10`, `interval:1s` — a CPU-clock perf event on the
+ * first online CPU runs the program once per period. */
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+
+#include "probes/probe.h"
+#include "probes/timer.h"
+#include "sema/resources.h"
+
+static int interval_expand(const struct probe_provider *p, const char *const *parts, int nparts, struct arena *a,
+			   probe_target_vec *out, const char **err)
+{
+	struct probe_target t;
+	int ret = timer_parse(p->name, parts, nparts, a, &t, err);
+	if (ret)
+		return ret;
+	VEC_PUSH(*out, t);
+	return 0;
+}
+
+static int interval_list(const struct probe_provider *p, const char *const *parts, int nparts, struct strbuf *out)
+{
+	return timer_list(p->name, parts, nparts, out);
+}
+
+static const char *interval_section(const char *target, struct arena *a)
+{
+	return "perf_event";
+}
+
+static int interval_attach(struct bpf_program *prog, const struct res_probe *rp, struct probe_links *links,
+			   char **err)
+{
+	int *cpus;
+	int n = timer_online_cpus(&cpus);
+	if (n < 0) {
+		*err = xasprintf("cannot read the online CPU list for %s", rp->name);
+		return n;
+	}
+	int cpu = cpus[0];
+	free(cpus);
+	return timer_attach_cpu(prog, rp, cpu, links, err);
+}
+
+static const char *const interval_aliases[] = {"i", NULL};
+const struct probe_provider probe_interval = {
+	.name = "interval",
+	.aliases = interval_aliases,
+	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
+	.expand = interval_expand,
+	.list = interval_list,
+	.section = interval_section,
+	.attach = interval_attach,
+};

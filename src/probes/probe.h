@@ -1,0 +1,71 @@
+/* probes: one provider per probe kind (one file each) plus the registry table in registry.c.
+ * A provider expands attach points into concrete targets, lists probes for -l, types `args`,
+ * names the ELF section and attaches a loaded program. Strings it returns in probe_target are
+ * allocated from the arena passed in; links are owned by the probe_links they were added to. */
+#ifndef SCRY_PROBE_H
+#define SCRY_PROBE_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "ast/types.h"
+#include "util/util.h"
+
+struct bpf_program;
+struct bpf_link;
+struct res_probe;
+
+enum probe_special { PS_NONE, PS_BEGIN, PS_END };
+
+/* One concrete attach point produced by expansion. */
+struct probe_target {
+	const char *name;   /* full name, e.g. "tracepoint:sched:sched_switch", "interval:s:1", "begin" */
+	const char *target; /* provider-specific, e.g. "sched:sched_switch" */
+	uint64_t period;    /* interval/profile: period in ns, or frequency if freq */
+	bool freq;
+};
+typedef VEC(struct probe_target) probe_target_vec;
+
+/* A live attachment: a libbpf link and, for perf-event based probes, the perf event fd we opened
+ * (disabled first at shutdown so data stops at once, before the slow teardown). */
+struct probe_link {
+	struct bpf_link *link;
+	int perf_fd; /* -1 if none; owned (closed) by `link` once attached, by us only without a link */
+};
+struct probe_links {
+	VEC(struct probe_link) v;
+};
+
+struct probe_provider {
+	const char *name;            /* canonical name, e.g. "tracepoint" */
+	const char *const *aliases;  /* NULL-terminated, e.g. {"t", NULL} */
+	int prog_type;               /* enum bpf_prog_type */
+	enum probe_special special;
+	bool has_args;               /* `args` is available */
+	/* Expand the parts after the provider (e.g. {"sched", "sched_*"}) into concrete targets,
+	 * appended to out. Returns 0, or -errno with *err set to a message (arena-allocated). */
+	int (*expand)(const struct probe_provider *p, const char *const *parts, int nparts, struct arena *a,
+		      probe_target_vec *out, const char **err);
+	/* Append "provider:...\n" lines for every probe matching the glob parts (sorted) to out. */
+	int (*list)(const struct probe_provider *p, const char *const *parts, int nparts, struct strbuf *out);
+	/* The type of `args` for a target, or NULL with *err set. */
+	struct type *(*args_type)(struct type_ctx *tc, const char *target, const char **err, struct arena *a);
+	/* ELF section for a program attached to target. */
+	const char *(*section)(const char *target, struct arena *a);
+	/* Attach a loaded program; adds links to `links`. Returns 0 or -errno with *err set (malloc'ed). */
+	int (*attach)(struct bpf_program *prog, const struct res_probe *rp, struct probe_links *links, char **err);
+};
+
+/* Registry: NULL if no provider has that name or alias (begin/end are case-insensitive). */
+const struct probe_provider *probe_provider_find(const char *name);
+/* All providers, NULL-terminated, in listing order. */
+extern const struct probe_provider *const probe_providers[];
+
+/* Disable every perf event in links (stops data), then destroy all links (in parallel threads
+ * where that saves time). Safe on an empty set. */
+void probe_links_disable(struct probe_links *links);
+void probe_links_destroy(struct probe_links *links);
+
+/* tracefs root ("/sys/kernel/tracing"), mounting tracefs there if no tracefs is mounted. NULL if
+ * unavailable. */
+const char *tracefs_root(void);
+#endif

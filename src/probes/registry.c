@@ -1,0 +1,73 @@
+/* registry: the table of probe providers. Adding a probe type = one file + one row here. */
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stddef.h>
+#include <string.h>
+#include <strings.h>
+
+#include "btf/tpformat.h"
+#include "probes/probe.h"
+
+extern const struct probe_provider probe_begin, probe_end, probe_tracepoint, probe_interval, probe_profile;
+
+/* Providers that scry knows by name but cannot attach yet: expansion fails with a clear message. */
+static int unsupported_expand(const struct probe_provider *p, const char *const *parts, int nparts,
+			      struct arena *a, probe_target_vec *out, const char **err)
+{
+	*err = arena_printf(a, "%s probes are not supported yet", p->name);
+	return -EOPNOTSUPP;
+}
+
+static int unsupported_list(const struct probe_provider *p, const char *const *parts, int nparts,
+			    struct strbuf *out)
+{
+	return -EOPNOTSUPP;
+}
+
+#define UNSUPPORTED(var, pname, ptype, args, ...)                                                          \
+	static const char *const var##_aliases[] = {__VA_ARGS__, NULL};                                    \
+	static const struct probe_provider var = {                                                         \
+		.name = pname,                                                                             \
+		.aliases = var##_aliases,                                                                  \
+		.prog_type = ptype,                                                                        \
+		.has_args = args,                                                                          \
+		.expand = unsupported_expand,                                                              \
+		.list = unsupported_list,                                                                  \
+	}
+
+UNSUPPORTED(probe_kprobe, "kprobe", BPF_PROG_TYPE_KPROBE, false, "k");
+UNSUPPORTED(probe_kretprobe, "kretprobe", BPF_PROG_TYPE_KPROBE, false, "kr");
+UNSUPPORTED(probe_uprobe, "uprobe", BPF_PROG_TYPE_KPROBE, true, "u");
+UNSUPPORTED(probe_uretprobe, "uretprobe", BPF_PROG_TYPE_KPROBE, false, "ur");
+UNSUPPORTED(probe_usdt, "usdt", BPF_PROG_TYPE_KPROBE, false, "U");
+UNSUPPORTED(probe_rawtracepoint, "rawtracepoint", BPF_PROG_TYPE_TRACING, true, "rt");
+UNSUPPORTED(probe_fentry, "fentry", BPF_PROG_TYPE_TRACING, true, "f", "kfunc");
+UNSUPPORTED(probe_fexit, "fexit", BPF_PROG_TYPE_TRACING, true, "fr", "kretfunc");
+UNSUPPORTED(probe_software, "software", BPF_PROG_TYPE_PERF_EVENT, false, "s");
+UNSUPPORTED(probe_hardware, "hardware", BPF_PROG_TYPE_PERF_EVENT, false, "h");
+UNSUPPORTED(probe_watchpoint, "watchpoint", BPF_PROG_TYPE_PERF_EVENT, false, "w");
+UNSUPPORTED(probe_iter, "iter", BPF_PROG_TYPE_TRACING, false, "it");
+
+const struct probe_provider *const probe_providers[] = {
+	&probe_begin,    &probe_end,      &probe_tracepoint, &probe_rawtracepoint, &probe_kprobe,
+	&probe_kretprobe, &probe_fentry,  &probe_fexit,      &probe_uprobe,        &probe_uretprobe,
+	&probe_usdt,     &probe_software, &probe_hardware,   &probe_profile,       &probe_interval,
+	&probe_watchpoint, &probe_iter,   NULL,
+};
+
+const struct probe_provider *probe_provider_find(const char *name)
+{
+	if (!name)
+		return NULL;
+	for (size_t i = 0; probe_providers[i]; i++) {
+		const struct probe_provider *p = probe_providers[i];
+		if (p->special != PS_NONE ? !strcasecmp(p->name, name) : !strcmp(p->name, name))
+			return p;
+		for (const char *const *al = p->aliases; al && *al; al++)
+			if (!strcmp(*al, name))
+				return p;
+	}
+	return NULL;
+}
+
+const char *tracefs_root(void) { return btf_tracefs_root(); }

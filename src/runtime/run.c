@@ -1,0 +1,412 @@
+#define _GNU_SOURCE
+#include "runtime/run.h"
+
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probes/probe.h"
+
+/* names shared with codegen (codegen.h cannot be included here: runtime does not see codegen) */
+#define RINGBUF_MAP "scry_events"
+#define CFG_MAP "scry_cfg"
+enum { CFG_START_NS = 0, CFG_LOST = 1, CFG_STOP = 2 };
+
+static volatile sig_atomic_t g_signal;
+
+static void on_signal(int sig) { g_signal = sig; }
+
+struct rt {
+	const struct resources *res;
+	const struct rt_opts *o;
+	struct output *out;
+	struct bpf_object *obj;
+	int *map_fds;
+	struct ring_buffer *rb;
+	struct probe_links links;
+	bool stop;       /* exit() seen */
+	bool discard;    /* drop events (after exit(), before END) */
+	int exit_code;
+	struct diag_list *dl;
+};
+
+/* ---- libbpf messages: captured, shown with -v, parsed on load failure ------------------------- */
+
+static struct strbuf g_libbpf_log;
+static int g_verbose;
+
+static int libbpf_print(enum libbpf_print_level lvl, const char *fmt, va_list ap)
+{
+	if (g_verbose > 0 && (lvl != LIBBPF_DEBUG || g_verbose > 1)) {
+		va_list ap2;
+		va_copy(ap2, ap);
+		vfprintf(stderr, fmt, ap2);
+		va_end(ap2);
+	}
+	if (lvl != LIBBPF_DEBUG)
+		sb_vprintf(&g_libbpf_log, fmt, ap);
+	return 0;
+}
+
+bool rt_raise_memlock(void)
+{
+	struct rlimit r = {RLIM_INFINITY, RLIM_INFINITY};
+	return setrlimit(RLIMIT_MEMLOCK, &r) == 0;
+}
+
+const char *rt_probe_cpu(void)
+{
+	/* movsx r0, r1 (8-bit sign extension) is a v4 instruction: BPF_ALU64 | BPF_MOV | BPF_X, off 8 */
+	struct bpf_insn insns[] = {
+		{.code = BPF_ALU64 | BPF_MOV | BPF_K, .dst_reg = 1, .imm = 0},
+		{.code = BPF_ALU64 | BPF_MOV | BPF_X, .dst_reg = 0, .src_reg = 1, .off = 8},
+		{.code = BPF_JMP | BPF_EXIT},
+	};
+	LIBBPF_OPTS(bpf_prog_load_opts, opts);
+	int fd = bpf_prog_load(BPF_PROG_TYPE_SOCKET_FILTER, NULL, "GPL", insns, ARRAY_SIZE(insns), &opts);
+	if (fd >= 0) {
+		close(fd);
+		return "v4";
+	}
+	return "v3";
+}
+
+/* ---- events ---------------------------------------------------------------------------------- */
+
+static int on_event(void *ctx, void *data, size_t size)
+{
+	struct rt *rt = ctx;
+	const struct resources *res = rt->res;
+	if (rt->discard || rt->stop || size < sizeof(struct event_hdr))
+		return 0;
+	const struct event_hdr *h = data;
+	const uint8_t *payload = (const uint8_t *)data + sizeof(*h);
+	size_t plen = size - sizeof(*h);
+	switch (h->kind) {
+	case EV_PRINTF:
+		if (h->id < res->fmts.n)
+			output_printf_event(rt->out, &res->fmts.v[h->id], payload, plen, res);
+		break;
+	case EV_PRINT_VALUE:
+		if (h->id < res->fmts.n && res->fmts.v[h->id].nargs == 1) {
+			const struct res_printf *f = &res->fmts.v[h->id];
+			if (f->args[0].offset + f->args[0].type->size <= plen)
+				rt_print_value(rt->out, f->args[0].type, payload + f->args[0].offset, res);
+		}
+		break;
+	case EV_PRINT:
+		if (h->id < res->maps.n && plen >= 16) {
+			int64_t top, div;
+			memcpy(&top, payload, 8);
+			memcpy(&div, payload + 8, 8);
+			rt_map_print(rt->out, res, &res->maps.v[h->id], rt->map_fds[h->id], top, div);
+		}
+		break;
+	case EV_CLEAR:
+		if (h->id < res->maps.n)
+			rt_map_clear(rt->map_fds[h->id]);
+		break;
+	case EV_EXIT: {
+		int64_t code = 0;
+		if (plen >= 8)
+			memcpy(&code, payload, 8);
+		rt->exit_code = (int)code;
+		rt->stop = true;
+		return -ECANCELED; /* stop consuming: nothing after exit() is shown */
+	}
+	default:
+		break;
+	}
+	return 0;
+}
+
+static void consume(struct rt *rt)
+{
+	int rc = ring_buffer__consume(rt->rb);
+	(void)rc;
+}
+
+/* ---- load ------------------------------------------------------------------------------------ */
+
+/* After a failed load: name the probe, show the verifier's last lines and the script line. */
+static void report_load_failure(struct rt *rt, int err)
+{
+	const char *log = g_libbpf_log.s ? g_libbpf_log.s : "";
+	const struct res_probe *bad = NULL;
+	for (size_t i = 0; i < rt->res->probes.n; i++) {
+		char pat[128];
+		snprintf(pat, sizeof(pat), "prog '%s'", rt->res->probes.v[i].prog);
+		if (strstr(log, pat)) {
+			bad = &rt->res->probes.v[i];
+			break;
+		}
+	}
+	/* the verifier log sits between BEGIN/END PROG LOAD LOG markers */
+	const char *b = strstr(log, "-- BEGIN PROG LOAD LOG --");
+	const char *e = b ? strstr(b, "-- END PROG LOAD LOG --") : NULL;
+	struct strbuf tail = {0};
+	int script_line = 0;
+	if (b && e) {
+		b = strchr(b, '\n');
+		b = b ? b + 1 : e;
+		/* last 8 lines before the end marker */
+		const char *p = e;
+		int lines = 0;
+		while (p > b && lines < 9) {
+			p--;
+			if (*p == '\n')
+				lines++;
+		}
+		if (*p == '\n')
+			p++;
+		const char *lp = e;
+		while (lp > b && lp[-1] != '\n')
+			lp--;
+		sb_putn(&tail, p, (size_t)(lp - p));
+		/* line info comments look like "; <source text> @ <file>:<line>" */
+		for (const char *q = b; q && q < e; q = strchr(q, '\n')) {
+			if (*q == '\n')
+				q++;
+			const char *at = strstr(q, " @ ");
+			const char *nl = strchr(q, '\n');
+			if (q[0] == ';' && at && (!nl || at < nl)) {
+				const char *colon = nl ? memrchr(at, ':', (size_t)(nl - at)) : strrchr(at, ':');
+				if (colon)
+					script_line = atoi(colon + 1);
+			}
+		}
+	}
+	struct loc loc = {0};
+	if (script_line > 0)
+		loc = (struct loc){script_line, 1, script_line, 1};
+	else if (bad)
+		loc = bad->loc;
+	if (bad)
+		diag_error(rt->dl, &loc, "the BPF verifier rejected the program for probe %s (%s)", bad->name,
+			   strerror(-err));
+	else
+		diag_error(rt->dl, loc.line ? &loc : NULL, "loading the BPF programs failed: %s", strerror(-err));
+	if (tail.len) {
+		/* trim the trailing newline, keep the verifier's words as a hint */
+		while (tail.len && tail.s[tail.len - 1] == '\n')
+			tail.s[--tail.len] = 0;
+		diag_hint(rt->dl, "the verifier's last words:\n%s", tail.s);
+	}
+	sb_free(&tail);
+}
+
+static void dump_verifier_logs(struct rt *rt, char **bufs)
+{
+	size_t i = 0;
+	struct bpf_program *p;
+	bpf_object__for_each_program(p, rt->obj)
+	{
+		fprintf(stdout, "--- verifier log: %s (%s) ---\n%s\n", bpf_program__name(p),
+			i < rt->res->probes.n ? rt->res->probes.v[i].name : "?", bufs[i] ? bufs[i] : "");
+		i++;
+	}
+}
+
+static int set_cfg(struct rt *rt)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, CFG_MAP);
+	if (!m)
+		return -ENOENT;
+	struct timespec ts;
+	clock_gettime(CLOCK_BOOTTIME, &ts);
+	uint64_t start = (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+	uint32_t k = CFG_START_NS;
+	return bpf_map_update_elem(bpf_map__fd(m), &k, &start, BPF_ANY);
+}
+
+/* Every probe program checks this flag first (perf-event disable does not stop tracepoints). */
+static void set_stop_flag(struct rt *rt)
+{
+	struct bpf_map *m = rt->obj ? bpf_object__find_map_by_name(rt->obj, CFG_MAP) : NULL;
+	uint64_t one = 1;
+	uint32_t k = CFG_STOP;
+	if (m)
+		bpf_map_update_elem(bpf_map__fd(m), &k, &one, BPF_ANY);
+}
+
+static uint64_t lost_events(struct rt *rt)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, CFG_MAP);
+	uint64_t v = 0;
+	uint32_t k = CFG_LOST;
+	if (m)
+		bpf_map_lookup_elem(bpf_map__fd(m), &k, &v);
+	return v;
+}
+
+static int run_special(struct rt *rt, enum probe_special which)
+{
+	for (size_t i = 0; i < rt->res->probes.n; i++) {
+		const struct res_probe *rp = &rt->res->probes.v[i];
+		if (rp->prov->special != which)
+			continue;
+		struct bpf_program *p = bpf_object__find_program_by_name(rt->obj, rp->prog);
+		LIBBPF_OPTS(bpf_test_run_opts, topts);
+		if (!p || bpf_prog_test_run_opts(bpf_program__fd(p), &topts)) {
+			int err = errno ? errno : ENOENT;
+			diag_error(rt->dl, &rp->loc, "running the %s probe failed: %s", rp->name, strerror(err));
+			return -err;
+		}
+		consume(rt);
+		if (rt->stop)
+			return 0;
+	}
+	return 0;
+}
+
+int rt_run(const struct resources *res, const void *elf, size_t elf_size, const struct rt_opts *o,
+	   int *exit_code, struct diag_list *dl)
+{
+	struct rt rt = {.res = res, .o = o, .dl = dl};
+	char **logbufs = NULL;
+	size_t nprogs = 0;
+	int err = 0;
+	*exit_code = 0;
+	g_verbose = o->verbose;
+	sb_reset(&g_libbpf_log);
+	libbpf_set_print(libbpf_print);
+	if (!rt_raise_memlock() && o->verbose)
+		fprintf(stderr, "WARNING: could not raise RLIMIT_MEMLOCK; continuing (BPF memory is charged to the "
+				"cgroup on this kernel)\n");
+
+	rt.out = output_text_new(o->out ? o->out : stdout);
+	output_set_buffering(rt.out, o->buffering);
+
+	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "scry");
+	rt.obj = bpf_object__open_mem(elf, elf_size, &oo);
+	if (!rt.obj) {
+		err = -errno;
+		diag_error(dl, NULL, "opening the compiled BPF object failed: %s", strerror(errno));
+		goto cleanup;
+	}
+	if (o->dump_verifier) {
+		struct bpf_program *p;
+		bpf_object__for_each_program(p, rt.obj) nprogs++;
+		logbufs = xcalloc(nprogs ? nprogs : 1, sizeof(*logbufs));
+		size_t i = 0;
+		bpf_object__for_each_program(p, rt.obj)
+		{
+			logbufs[i] = xcalloc(1, 1 << 20);
+			bpf_program__set_log_buf(p, logbufs[i], 1 << 20);
+			bpf_program__set_log_level(p, 1 | 4);
+			i++;
+		}
+	}
+	err = bpf_object__load(rt.obj);
+	if (err) {
+		report_load_failure(&rt, err);
+		goto cleanup;
+	}
+	if (o->dump_verifier)
+		dump_verifier_logs(&rt, logbufs);
+
+	rt.map_fds = xcalloc(res->maps.n ? res->maps.n : 1, sizeof(int));
+	for (size_t i = 0; i < res->maps.n; i++) {
+		struct bpf_map *m = bpf_object__find_map_by_name(rt.obj, res->maps.v[i].sym);
+		rt.map_fds[i] = m ? bpf_map__fd(m) : -1;
+	}
+	struct bpf_map *rbm = bpf_object__find_map_by_name(rt.obj, RINGBUF_MAP);
+	rt.rb = rbm ? ring_buffer__new(bpf_map__fd(rbm), on_event, &rt, NULL) : NULL;
+	if (!rt.rb) {
+		err = -errno;
+		diag_error(dl, NULL, "setting up the event ring buffer failed: %s", strerror(errno));
+		goto cleanup;
+	}
+	set_cfg(&rt);
+
+	/* signals: stop cleanly (END, maps, detach) on SIGINT/SIGTERM */
+	struct sigaction sa = {.sa_handler = on_signal};
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+
+	for (size_t i = 0; i < res->probes.n; i++) {
+		const struct res_probe *rp = &res->probes.v[i];
+		if (rp->prov->special != PS_NONE || !rp->prov->attach)
+			continue;
+		struct bpf_program *p = bpf_object__find_program_by_name(rt.obj, rp->prog);
+		char *msg = NULL;
+		err = p ? rp->prov->attach(p, rp, &rt.links, &msg) : -ENOENT;
+		if (err) {
+			diag_error(dl, &rp->loc, "attaching probe %s failed: %s", rp->name, msg ? msg : strerror(-err));
+			free(msg);
+			goto cleanup;
+		}
+		if (g_signal) {
+			err = -EINTR;
+			goto cleanup;
+		}
+	}
+	if (!o->quiet)
+		output_attached_probes(rt.out, res->probes.n);
+	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED")) {
+		printf("__BPFTRACE_NOTIFY_PROBES_ATTACHED\n");
+		fflush(stdout);
+	}
+	if (o->dry_run)
+		goto finish;
+
+	err = run_special(&rt, PS_BEGIN);
+	if (err)
+		goto cleanup;
+	while (!rt.stop && !g_signal && !res->has_begin_end_only) {
+		int n = ring_buffer__poll(rt.rb, 200);
+		if (n < 0 && n != -EINTR && n != -ECANCELED) {
+			diag_error(dl, NULL, "reading events failed: %s", strerror(-n));
+			err = n;
+			break;
+		}
+	}
+
+finish:
+	/* stop the data first (cheap), deliver what the probes sent before the stop unless exit() asked
+	 * for an immediate stop, then END, then the maps; the slow teardown comes last */
+	set_stop_flag(&rt);
+	probe_links_disable(&rt.links);
+	if (!rt.stop && !o->dry_run)
+		consume(&rt);
+	rt.discard = true;
+	consume(&rt);
+	rt.discard = false;
+	rt.stop = false;
+	if (!err && !o->dry_run) {
+		int saved = rt.exit_code;
+		err = run_special(&rt, PS_END);
+		rt.exit_code = saved;
+	}
+	uint64_t lost = lost_events(&rt);
+	if (lost)
+		output_lost_events(rt.out, lost);
+	if (!o->dry_run)
+		rt_exit_output(rt.out, res, rt.map_fds, o->print_maps_on_exit);
+	output_flush(rt.out);
+	*exit_code = rt.exit_code;
+
+cleanup:
+	set_stop_flag(&rt);
+	probe_links_disable(&rt.links);
+	probe_links_destroy(&rt.links);
+	ring_buffer__free(rt.rb);
+	bpf_object__close(rt.obj);
+	output_free(rt.out);
+	free(rt.map_fds);
+	for (size_t i = 0; logbufs && i < nprogs; i++)
+		free(logbufs[i]);
+	free(logbufs);
+	VEC_FREE(rt.links.v);
+	signal(SIGINT, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	return err < 0 ? err : 0;
+}

@@ -1,0 +1,1110 @@
+/* sema: probe expansion, name resolution, type checking and resource building.
+ *
+ * Typing runs twice over all probes: the first pass learns map types from every assignment
+ * (a map may be read in the text before the probe that writes it), the second pass reports
+ * errors and builds the resources. Scratch variables are scoped to their probe. */
+#define _GNU_SOURCE
+#include "sema/sema.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "probes/probe.h"
+#include "sema/printf_check.h"
+
+struct var {
+	const char *name;
+	struct type *type;
+};
+
+struct sema {
+	struct type_ctx *tc;
+	struct resources *res;
+	struct diag_list *dl;
+	const struct sema_opts *o;
+	bool report; /* second pass: report errors, build resources */
+	VEC(struct var) vars;
+	int first_target, ntargets; /* res->probes range of the current probe */
+	bool special;               /* current probe includes begin/end */
+	int loop_depth;
+};
+
+#define serr(s, loc, ...)                                                                                      \
+	do {                                                                                                   \
+		if ((s)->report)                                                                               \
+			diag_error((s)->dl, loc, __VA_ARGS__);                                                 \
+	} while (0)
+
+static const char *tstr(struct sema *s, const struct type *t)
+{
+	struct strbuf sb = {0};
+	type_str(t, &sb);
+	char *r = arena_strdup(&s->res->arena, sb.s ? sb.s : "");
+	sb_free(&sb);
+	return r;
+}
+
+static struct type *t_i64(struct sema *s) { return type_int(s->tc, 8, true); }
+static struct type *t_u64(struct sema *s) { return type_int(s->tc, 8, false); }
+
+/* ---- probes ---------------------------------------------------------------------------------- */
+
+static void expand_probes(struct sema *s, struct ast_node *prog)
+{
+	int pi = 0;
+	for (struct ast_node *p = prog->program.items; p; p = p->next) {
+		if (p->kind != AST_PROBE)
+			continue;
+		p->probe.index = pi;
+		for (struct ast_node *a = p->probe.attach; a; a = a->next) {
+			const struct probe_provider *prov = probe_provider_find(a->attach.provider);
+			if (!prov) {
+				diag_error(s->dl, &a->loc, "Invalid probe type: %s", a->attach.provider);
+				diag_hint(s->dl, "known types: begin, end, tracepoint, interval, profile (run scry -h)");
+				continue;
+			}
+			probe_target_vec tv = {0};
+			const char *err = NULL;
+			int rc = prov->expand(prov, a->attach.parts, a->attach.nparts, &s->res->arena, &tv, &err);
+			if (rc) {
+				diag_error(s->dl, &a->loc, "%s", err ? err : strerror(-rc));
+				VEC_FREE(tv);
+				continue;
+			}
+			for (size_t i = 0; i < tv.n; i++) {
+				struct res_probe rp = {
+					.prov = prov,
+					.name = tv.v[i].name,
+					.target = tv.v[i].target,
+					.period = tv.v[i].period,
+					.freq = tv.v[i].freq,
+					.probe_index = pi,
+					.loc = a->loc,
+				};
+				rp.prog = arena_printf(&s->res->arena, "p%d_%zu", pi, s->res->probes.n);
+				VEC_PUSH(s->res->probes, rp);
+			}
+			VEC_FREE(tv);
+		}
+		pi++;
+	}
+}
+
+/* ---- variables and maps ---------------------------------------------------------------------- */
+
+static struct var *var_find(struct sema *s, const char *name)
+{
+	for (size_t i = 0; i < s->vars.n; i++)
+		if (!strcmp(s->vars.v[i].name, name))
+			return &s->vars.v[i];
+	return NULL;
+}
+
+static int map_find(struct sema *s, const char *name)
+{
+	for (size_t i = 0; i < s->res->maps.n; i++)
+		if (!strcmp(s->res->maps.v[i].name, name))
+			return (int)i;
+	return -1;
+}
+
+static int map_get(struct sema *s, const char *name, const struct loc *loc)
+{
+	int id = map_find(s, name);
+	if (id >= 0)
+		return id;
+	struct res_map m = {.name = arena_strdup(&s->res->arena, name), .loc = *loc};
+	struct strbuf sb = {0};
+	sb_puts(&sb, "AT_");
+	for (const char *p = name + 1; *p; p++)
+		sb_putc(&sb, isalnum((unsigned char)*p) ? *p : '_');
+	m.sym = arena_strdup(&s->res->arena, sb.s);
+	sb_free(&sb);
+	m.max_entries = s->o->max_map_keys;
+	VEC_PUSH(s->res->maps, m);
+	return (int)s->res->maps.n - 1;
+}
+
+/* The storage type of a value kept in a map or an event: integers widen to 64 bits. */
+static struct type *storage_type(struct sema *s, struct type *t)
+{
+	if (!t)
+		return NULL;
+	if (t->kind == T_INT || t->kind == T_ENUM)
+		return type_int(s->tc, 8, t->is_signed);
+	if (t->kind == T_BOOL)
+		return t; /* kept as bool so it prints true/false */
+	return t;
+}
+
+static bool storable(const struct type *t)
+{
+	switch (t->kind) {
+	case T_INT:
+	case T_BOOL:
+	case T_STRING:
+	case T_PROBE:
+	case T_TUPLE:
+	case T_ENUM:
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Unify a stored type with a new value's type; returns the unified type or NULL on mismatch. */
+static struct type *unify(struct sema *s, struct type *old, struct type *nw)
+{
+	if (!old)
+		return nw;
+	if (old->kind == T_INT && nw->kind == T_INT)
+		return old;
+	if (old->kind == T_STRING && nw->kind == T_STRING)
+		return old->size >= nw->size ? old : nw;
+	if (old->kind == T_TUPLE && nw->kind == T_TUPLE && old->nfields == nw->nfields) {
+		struct type *el[64];
+		if (old->nfields > 64)
+			return NULL;
+		for (uint32_t i = 0; i < old->nfields; i++) {
+			el[i] = unify(s, old->fields[i].type, nw->fields[i].type);
+			if (!el[i])
+				return NULL;
+		}
+		return type_tuple(s->tc, el, old->nfields);
+	}
+	if (type_equal(old, nw))
+		return old;
+	return NULL;
+}
+
+/* ---- expressions ----------------------------------------------------------------------------- */
+
+static struct type *check_expr(struct sema *s, struct ast_node *e);
+static void check_stmts(struct sema *s, struct ast_node *list);
+
+static bool is_const_int(const struct ast_node *e, int64_t *v)
+{
+	if (e->kind == AST_INT) {
+		*v = (int64_t)e->num.value;
+		return true;
+	}
+	if (e->kind == AST_UNOP && e->unop.op == OP_NEG && e->unop.e->kind == AST_INT) {
+		*v = -(int64_t)e->unop.e->num.value;
+		return true;
+	}
+	return false;
+}
+
+static bool want_int(struct sema *s, struct ast_node *e, struct type *t, const char *what)
+{
+	if (t->kind == T_NONE)
+		return false;
+	if (type_is_int(t))
+		return true;
+	serr(s, &e->loc, "%s expects an integer, got %s", what, tstr(s, t));
+	return false;
+}
+
+/* Key type of a map access (NULL for a scalar map); NULL with *bad = true on error. */
+static struct type *key_type(struct sema *s, struct ast_node *m, bool *bad)
+{
+	*bad = false;
+	if (!m->map.keys)
+		return NULL;
+	struct type *el[64];
+	int n = 0;
+	for (struct ast_node *k = m->map.keys; k; k = k->next) {
+		struct type *t = check_expr(s, k);
+		if (t->kind == T_NONE) {
+			*bad = true;
+			continue;
+		}
+		if (!storable(t)) {
+			serr(s, &k->loc, "%s cannot be used as a map key", tstr(s, t));
+			*bad = true;
+			continue;
+		}
+		if (n < 64)
+			el[n++] = storage_type(s, t);
+	}
+	if (*bad)
+		return NULL;
+	return n == 1 ? el[0] : type_tuple(s->tc, el, (uint32_t)n);
+}
+
+static void map_set_key(struct sema *s, struct ast_node *m, int id)
+{
+	bool bad;
+	struct type *kt = key_type(s, m, &bad);
+	if (bad)
+		return;
+	struct res_map *rm = &s->res->maps.v[id];
+	bool known = rm->key || rm->value;
+	if (!known) {
+		rm->key = kt;
+		return;
+	}
+	if (!rm->key != !kt) {
+		serr(s, &m->loc, "%s used with %s key", m->map.name, kt ? "a" : "no");
+		if (s->report)
+			diag_hint(s->dl, "a map is either scalar (@m) or keyed (@m[k]) everywhere");
+		return;
+	}
+	if (!kt)
+		return;
+	struct type *u = unify(s, rm->key, kt);
+	if (!u) {
+		serr(s, &m->loc, "Argument mismatch for %s: trying to access with arguments: '%s' when map expects "
+				 "arguments: '%s'",
+		     m->map.name, tstr(s, kt), tstr(s, rm->key));
+		return;
+	}
+	rm->key = u;
+}
+
+static struct type *check_map_read(struct sema *s, struct ast_node *e)
+{
+	int id = map_find(s, e->map.name);
+	if (id < 0) {
+		if (s->report) {
+			serr(s, &e->loc, "Undefined map: %s", e->map.name);
+			return s->tc->t_none;
+		}
+		/* first pass: maybe assigned later in the text */
+		bool bad;
+		(void)key_type(s, e, &bad);
+		return s->tc->t_none;
+	}
+	e->map.res_id = id;
+	map_set_key(s, e, id);
+	struct type *v = s->res->maps.v[id].value;
+	if (!v)
+		return s->tc->t_none;
+	switch (v->kind) {
+	case T_COUNT:
+	case T_SUM:
+	case T_MIN:
+	case T_MAX:
+	case T_AVG:
+	case T_STATS:
+	case T_HIST:
+	case T_LHIST:
+	case T_TSERIES:
+		serr(s, &e->loc, "reading the value of a %s map (%s) is not supported yet", type_kind_name(v->kind),
+		     e->map.name);
+		return s->tc->t_none;
+	default:
+		return v->kind == T_INT ? v : v;
+	}
+}
+
+static struct type *check_call(struct sema *s, struct ast_node *e, bool as_stmt);
+
+static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin_id id)
+{
+	switch (id) {
+	case BI_PID:
+	case BI_TID:
+	case BI_UID:
+	case BI_GID:
+		return type_int(s->tc, 4, false);
+	case BI_NSECS:
+	case BI_ELAPSED:
+		return t_u64(s);
+	case BI_CPU:
+		return type_int(s->tc, 4, false);
+	case BI_COMM:
+		return type_string(s->tc, 16);
+	case BI_PROBE:
+		return s->tc->t_probe;
+	case BI_ARGS: {
+		struct type *first = NULL;
+		for (int i = 0; i < s->ntargets; i++) {
+			struct res_probe *rp = &s->res->probes.v[s->first_target + i];
+			if (!rp->prov->has_args || !rp->prov->args_type) {
+				serr(s, &e->loc, "args is not available in %s probes", rp->prov->name);
+				return s->tc->t_none;
+			}
+			if (!rp->args) {
+				const char *err = NULL;
+				rp->args = rp->prov->args_type(s->tc, rp->target, &err, &s->res->arena);
+				if (!rp->args) {
+					serr(s, &e->loc, "cannot read the arguments of %s: %s", rp->name,
+					     err ? err : "unknown error");
+					return s->tc->t_none;
+				}
+			}
+			if (!first)
+				first = rp->args;
+		}
+		return first ? first : s->tc->t_none;
+	}
+	default:
+		serr(s, &e->loc, "builtin '%s' is not supported yet", builtin_info(id)->name);
+		return s->tc->t_none;
+	}
+}
+
+static struct type *check_ident(struct sema *s, struct ast_node *e)
+{
+	enum builtin_id id = builtin_lookup(e->ident.name);
+	e->ident.id = id;
+	if (id == BI_NONE) {
+		serr(s, &e->loc, "Unknown identifier: '%s'", e->ident.name);
+		return s->tc->t_none;
+	}
+	const struct builtin_info *bi = builtin_info(id);
+	if (bi->kind != BK_VAR) {
+		serr(s, &e->loc, "%s is a function: call it as %s(...)", bi->name, bi->name);
+		return s->tc->t_none;
+	}
+	return builtin_var(s, e, id);
+}
+
+static struct type *field_of(struct sema *s, struct ast_node *e, struct type *st)
+{
+	for (uint32_t i = 0; i < st->nfields; i++)
+		if (!strcmp(st->fields[i].name, e->field.name))
+			return st->fields[i].type;
+	return NULL;
+}
+
+static struct type *check_field(struct sema *s, struct ast_node *e)
+{
+	struct type *t = check_expr(s, e->field.e);
+	if (t->kind == T_NONE)
+		return t;
+	if (t->kind == T_PTR && t->elem && t->elem->kind == T_STRUCT)
+		t = t->elem;
+	if (t->kind != T_STRUCT) {
+		serr(s, &e->loc, "Can not access field '%s' on type '%s'", e->field.name, tstr(s, t));
+		return s->tc->t_none;
+	}
+	struct type *ft = field_of(s, e, t);
+	if (!ft) {
+		serr(s, &e->loc, "Struct/union of type '%s' does not contain a field named '%s'", tstr(s, t),
+		     e->field.name);
+		return s->tc->t_none;
+	}
+	/* `args` of a wildcard probe: the field must exist with the same type in every target */
+	if (e->field.e->kind == AST_IDENT && e->field.e->ident.id == BI_ARGS) {
+		for (int i = 1; i < s->ntargets; i++) {
+			struct res_probe *rp = &s->res->probes.v[s->first_target + i];
+			struct type *other = rp->args ? field_of(s, e, rp->args) : NULL;
+			if (!other) {
+				serr(s, &e->loc, "%s has no field named '%s'", rp->name, e->field.name);
+				return s->tc->t_none;
+			}
+			if (!type_equal(other, ft) && !(other->kind == T_INT && ft->kind == T_INT)) {
+				serr(s, &e->loc, "args.%s has type %s in %s but %s in %s", e->field.name, tstr(s, ft),
+				     s->res->probes.v[s->first_target].name, tstr(s, other), rp->name);
+				return s->tc->t_none;
+			}
+		}
+	}
+	return ft;
+}
+
+static struct type *check_binop(struct sema *s, struct ast_node *e)
+{
+	struct type *l = check_expr(s, e->binop.l), *r = check_expr(s, e->binop.r);
+	if (l->kind == T_NONE || r->kind == T_NONE)
+		return s->tc->t_none;
+	enum ast_op op = e->binop.op;
+	bool cmp = op == OP_EQ || op == OP_NE || op == OP_LT || op == OP_LE || op == OP_GT || op == OP_GE;
+	if ((l->kind == T_STRING || r->kind == T_STRING) && (op == OP_EQ || op == OP_NE)) {
+		if (l->kind != r->kind) {
+			serr(s, &e->loc, "Type mismatch for '%s': comparing '%s' with '%s'", ast_op_str(op),
+			     tstr(s, l), tstr(s, r));
+			return s->tc->t_none;
+		}
+		return s->tc->t_bool;
+	}
+	bool lp = l->kind == T_PTR, rp = r->kind == T_PTR;
+	if ((!type_is_int(l) && !lp) || (!type_is_int(r) && !rp)) {
+		serr(s, &e->loc, "The '%s' operator can not be used on expressions of types %s, %s", ast_op_str(op),
+		     tstr(s, l), tstr(s, r));
+		return s->tc->t_none;
+	}
+	if (cmp || op == OP_LAND || op == OP_LOR)
+		return s->tc->t_bool;
+	if (lp || rp) {
+		serr(s, &e->loc, "pointer arithmetic is not supported yet");
+		return s->tc->t_none;
+	}
+	bool sg = (l->kind == T_INT ? l->is_signed : true) || (r->kind == T_INT ? r->is_signed : true);
+	if (l->kind == T_INT && r->kind == T_INT && !l->is_signed && !r->is_signed)
+		sg = false;
+	if (op == OP_SUB)
+		sg = sg || true; /* bpftrace: subtraction yields a signed result */
+	return type_int(s->tc, 8, sg);
+}
+
+static struct type *check_expr(struct sema *s, struct ast_node *e)
+{
+	struct type *t = s->tc->t_none;
+	switch (e->kind) {
+	case AST_INT:
+		t = e->num.is_unsigned ? t_u64(s) : t_i64(s);
+		break;
+	case AST_STRING:
+		t = type_string(s->tc, (uint32_t)e->str.len + 1);
+		t->is_literal_str = true;
+		break;
+	case AST_BOOL:
+		t = s->tc->t_bool;
+		break;
+	case AST_POSITIONAL: {
+		int n = e->positional.n;
+		const char *v = n >= 1 && n <= s->o->nparams ? s->o->params[n - 1] : NULL;
+		char *end = NULL;
+		errno = 0;
+		long long iv = v && *v ? strtoll(v, &end, 0) : 0;
+		if (!v) {
+			e->kind = AST_INT; /* unset positional parameter: 0 */
+			e->num.value = 0;
+			e->num.is_unsigned = false;
+		} else if (*v && end && !*end && !errno) {
+			e->kind = AST_INT;
+			e->num.value = (uint64_t)iv;
+			e->num.is_unsigned = false;
+		} else {
+			e->kind = AST_STRING;
+			e->str.s = arena_strdup(&s->res->arena, v);
+			e->str.len = strlen(v);
+		}
+		return check_expr(s, e);
+	}
+	case AST_POSITIONAL_COUNT:
+		e->kind = AST_INT;
+		e->num.value = (uint64_t)s->o->nparams;
+		e->num.is_unsigned = false;
+		return check_expr(s, e);
+	case AST_IDENT:
+		t = check_ident(s, e);
+		break;
+	case AST_VAR: {
+		struct var *v = var_find(s, e->var.name);
+		if (!v) {
+			serr(s, &e->loc, "Undefined or undeclared variable: %s", e->var.name);
+			break;
+		}
+		t = v->type;
+		break;
+	}
+	case AST_MAP:
+		t = check_map_read(s, e);
+		break;
+	case AST_CALL:
+		t = check_call(s, e, false);
+		break;
+	case AST_BINOP:
+		t = check_binop(s, e);
+		break;
+	case AST_UNOP: {
+		struct type *a = check_expr(s, e->unop.e);
+		if (a->kind == T_NONE)
+			break;
+		if (e->unop.op == OP_LNOT) {
+			if (type_is_int(a) || a->kind == T_PTR)
+				t = s->tc->t_bool;
+			else
+				serr(s, &e->loc, "The '!' operator can not be used on type %s", tstr(s, a));
+		} else if (e->unop.op == OP_NEG || e->unop.op == OP_BNOT) {
+			if (want_int(s, e->unop.e, a, e->unop.op == OP_NEG ? "'-'" : "'~'"))
+				t = e->unop.op == OP_NEG ? t_i64(s) : type_int(s->tc, 8, a->is_signed);
+		} else {
+			serr(s, &e->loc, "the unary '%s' operator is not supported yet", ast_op_str(e->unop.op));
+		}
+		break;
+	}
+	case AST_INCDEC: {
+		struct ast_node *x = e->unop.e;
+		if (x->kind == AST_VAR) {
+			struct var *v = var_find(s, x->var.name);
+			if (!v) {
+				serr(s, &x->loc, "Undefined or undeclared variable: %s", x->var.name);
+				break;
+			}
+			x->type = v->type;
+			if (want_int(s, x, v->type, ast_op_str(e->unop.op)))
+				t = v->type;
+		} else if (x->kind == AST_MAP) {
+			int id = map_get(s, x->map.name, &x->loc);
+			x->map.res_id = id;
+			map_set_key(s, x, id);
+			struct res_map *rm = &s->res->maps.v[id];
+			if (!rm->value)
+				rm->value = t_i64(s);
+			x->type = rm->value;
+			if (want_int(s, x, rm->value, ast_op_str(e->unop.op)))
+				t = rm->value;
+		} else {
+			serr(s, &e->loc, "%s can only be applied to a variable or a map", ast_op_str(e->unop.op));
+		}
+		break;
+	}
+	case AST_TERNARY: {
+		struct type *c = check_expr(s, e->ternary.cond);
+		struct type *a = e->ternary.then ? check_expr(s, e->ternary.then) : c;
+		struct type *b = check_expr(s, e->ternary.els);
+		if (c->kind == T_NONE || a->kind == T_NONE || b->kind == T_NONE)
+			break;
+		if (!type_is_int(c) && c->kind != T_PTR) {
+			serr(s, &e->ternary.cond->loc, "Invalid condition type: %s", tstr(s, c));
+			break;
+		}
+		if (type_is_int(a) && type_is_int(b))
+			t = type_int(s->tc, 8, a->is_signed || b->is_signed || a->kind == T_BOOL);
+		else if (a->kind == T_STRING && b->kind == T_STRING)
+			t = type_string(s->tc, a->size > b->size ? a->size : b->size);
+		else if (type_equal(a, b))
+			t = a;
+		else
+			serr(s, &e->loc, "Ternary operator must return the same type: have '%s' and '%s'", tstr(s, a),
+			     tstr(s, b));
+		break;
+	}
+	case AST_FIELD:
+		t = check_field(s, e);
+		break;
+	case AST_CAST: {
+		struct type *a = check_expr(s, e->cast.e);
+		struct ast_node *ty = e->cast.to;
+		if (a->kind == T_NONE)
+			break;
+		static const struct {
+			const char *n;
+			uint32_t size;
+			bool sg;
+		} ints[] = {{"int8", 1, 1},  {"int16", 2, 1},  {"int32", 4, 1},  {"int64", 8, 1},
+			    {"uint8", 1, 0}, {"uint16", 2, 0}, {"uint32", 4, 0}, {"uint64", 8, 0}};
+		for (size_t i = 0; i < ARRAY_SIZE(ints); i++)
+			if (ty->typ.ptr_depth == 0 && ty->typ.array_len < 0 && !strcmp(ty->typ.name, ints[i].n))
+				t = type_int(s->tc, ints[i].size, ints[i].sg);
+		if (t->kind == T_NONE) {
+			serr(s, &ty->loc, "casts to this type are not supported yet");
+			break;
+		}
+		if (!type_is_int(a)) {
+			serr(s, &e->loc, "Cannot cast from \"%s\" to \"%s\"", tstr(s, a), tstr(s, t));
+			t = s->tc->t_none;
+		}
+		break;
+	}
+	default:
+		serr(s, &e->loc, "%s expressions are not supported yet", ast_kind_name(e->kind));
+		break;
+	}
+	e->type = t;
+	return t;
+}
+
+/* ---- calls ----------------------------------------------------------------------------------- */
+
+static struct ast_node *arg_n(struct ast_node *e, int n)
+{
+	struct ast_node *a = e->call.args;
+	while (a && n--)
+		a = a->next;
+	return a;
+}
+
+static int fmt_add(struct sema *s, enum res_fmt_kind kind, const char *fmt, struct ast_node *args,
+		   const struct loc *loc)
+{
+	struct type *el[128];
+	uint32_t n = 0;
+	for (struct ast_node *a = args; a && n < 128; a = a->next)
+		el[n++] = storage_type(s, a->type);
+	struct type *layout = type_tuple(s->tc, el, n);
+	struct res_printf f = {.kind = kind, .fmt = fmt, .nargs = n, .size = layout->size, .loc = *loc};
+	f.args = arena_alloc(&s->res->arena, sizeof(*f.args) * (n ? n : 1));
+	for (uint32_t i = 0; i < n; i++) {
+		f.args[i].type = layout->fields[i].type;
+		f.args[i].offset = layout->fields[i].offset;
+	}
+	VEC_PUSH(s->res->fmts, f);
+	return (int)s->res->fmts.n - 1;
+}
+
+static bool args_typed(struct sema *s, struct ast_node *e, int from)
+{
+	bool ok = true;
+	int i = 0;
+	for (struct ast_node *a = e->call.args; a; a = a->next, i++)
+		if (i >= from && check_expr(s, a)->kind == T_NONE)
+			ok = false;
+	return ok;
+}
+
+static int want_map_arg(struct sema *s, struct ast_node *e, struct ast_node *a, bool allow_keys)
+{
+	if (!a || a->kind != AST_MAP || (!allow_keys && a->map.keys)) {
+		serr(s, a ? &a->loc : &e->loc, "%s() expects a map%s as its first argument", e->call.name,
+		     allow_keys ? "" : " without a key");
+		return -1;
+	}
+	int id = map_find(s, a->map.name);
+	if (id < 0) {
+		serr(s, &a->loc, "Undefined map: %s", a->map.name);
+		return -1;
+	}
+	a->map.res_id = id;
+	a->type = s->res->maps.v[id].value;
+	return id;
+}
+
+static struct type *check_call(struct sema *s, struct ast_node *e, bool as_stmt)
+{
+	enum builtin_id id = builtin_lookup(e->call.name);
+	e->call.id = id;
+	e->call.res_id = -1;
+	if (id == BI_NONE) {
+		serr(s, &e->loc, "Unknown function: '%s'", e->call.name);
+		return s->tc->t_none;
+	}
+	const struct builtin_info *bi = builtin_info(id);
+	int n = e->call.nargs;
+	if (n < bi->min_args || n > bi->max_args) {
+		if (bi->min_args == bi->max_args)
+			serr(s, &e->loc, "%s() requires %d argument%s (%d provided)", bi->name, bi->min_args,
+			     bi->min_args == 1 ? "" : "s", n);
+		else
+			serr(s, &e->loc, "%s() takes %d to %d arguments (%d provided)", bi->name, bi->min_args,
+			     bi->max_args, n);
+		return s->tc->t_none;
+	}
+	if (bi->kind == BK_AGG) {
+		serr(s, &e->loc, "%s() must be assigned directly to a map, e.g. @x = %s(...)", bi->name, bi->name);
+		return s->tc->t_none;
+	}
+	if (!bi->implemented) {
+		serr(s, &e->loc, "%s() is not supported yet", bi->name);
+		return s->tc->t_none;
+	}
+	if (bi->kind == BK_VAR) {
+		if (n > 0) {
+			serr(s, &e->loc, "%s with arguments is not supported yet", bi->name);
+			return s->tc->t_none;
+		}
+		return builtin_var(s, e, id);
+	}
+	switch (id) {
+	case BI_PRINTF: {
+		struct ast_node *f = e->call.args;
+		if (f->kind != AST_STRING) {
+			serr(s, &f->loc, "printf() expects a string literal as its first argument");
+			return s->tc->t_none;
+		}
+		if (!args_typed(s, e, 1))
+			return s->tc->t_void;
+		struct type *ts[128];
+		int k = 0;
+		for (struct ast_node *a = f->next; a && k < 128; a = a->next)
+			ts[k++] = a->type;
+		char *err = NULL;
+		if (rt_printf_check(f->str.s, ts, k, &err)) {
+			serr(s, &e->loc, "%s", err ? err : "invalid format string");
+			free(err);
+			return s->tc->t_void;
+		}
+		free(err);
+		if (s->report)
+			e->call.res_id = fmt_add(s, FMT_PRINTF, f->str.s, f->next, &e->loc);
+		return s->tc->t_void;
+	}
+	case BI_EXIT:
+		if (n == 1) {
+			struct type *t = check_expr(s, e->call.args);
+			want_int(s, e->call.args, t, "exit()");
+		}
+		return s->tc->t_void;
+	case BI_STR: {
+		struct type *t = check_expr(s, e->call.args);
+		if (t->kind == T_STRING)
+			return t;
+		if (t->kind != T_NONE && !type_is_int(t) && t->kind != T_PTR) {
+			serr(s, &e->call.args->loc, "str() expects a pointer or an integer address, got %s", tstr(s, t));
+			return s->tc->t_none;
+		}
+		uint32_t size = s->o->max_strlen;
+		if (n == 2) {
+			int64_t len;
+			struct ast_node *l = arg_n(e, 1);
+			check_expr(s, l);
+			if (!is_const_int(l, &len)) {
+				serr(s, &l->loc, "str(): a non-constant length is not supported yet");
+				return s->tc->t_none;
+			}
+			if (len < 0) {
+				serr(s, &l->loc, "str(): length must not be negative");
+				return s->tc->t_none;
+			}
+			if ((uint64_t)len + 1 < size)
+				size = (uint32_t)len + 1;
+		}
+		return type_string(s->tc, size);
+	}
+	case BI_PRINT: {
+		struct ast_node *a = e->call.args;
+		if (a->kind == AST_MAP && !a->map.keys) {
+			int mid = want_map_arg(s, e, a, false);
+			if (mid < 0)
+				return s->tc->t_void;
+			for (struct ast_node *x = a->next; x; x = x->next) {
+				int64_t v;
+				check_expr(s, x);
+				if (!is_const_int(x, &v) || v < 0)
+					serr(s, &x->loc, "print(): top and div must be non-negative integer literals");
+			}
+			e->call.res_id = mid;
+			return s->tc->t_void;
+		}
+		if (n > 1) {
+			serr(s, &e->loc, "print() of a value takes only one argument");
+			return s->tc->t_void;
+		}
+		struct type *t = check_expr(s, a);
+		if (t->kind != T_NONE && !storable(t)) {
+			serr(s, &a->loc, "print() cannot print a value of type %s", tstr(s, t));
+			return s->tc->t_void;
+		}
+		if (s->report && t->kind != T_NONE)
+			e->call.res_id = fmt_add(s, FMT_PRINT_VALUE, "", a, &e->loc);
+		return s->tc->t_void;
+	}
+	case BI_CLEAR: {
+		int mid = want_map_arg(s, e, e->call.args, false);
+		e->call.res_id = mid;
+		return s->tc->t_void;
+	}
+	case BI_DELETE: {
+		struct ast_node *a = e->call.args;
+		int mid = want_map_arg(s, e, a, n == 1);
+		if (mid < 0)
+			return s->tc->t_void;
+		struct res_map *rm = &s->res->maps.v[mid];
+		if (rm->value && (rm->value->kind == T_HIST || rm->value->kind == T_LHIST)) {
+			serr(s, &e->loc, "delete() of a single %s entry is not supported yet; use clear()",
+			     type_kind_name(rm->value->kind));
+			return s->tc->t_void;
+		}
+		if (n == 1) {
+			if (!a->map.keys && rm->key) {
+				serr(s, &a->loc, "delete(%s) needs a key: delete(%s, key)", a->map.name, a->map.name);
+				return s->tc->t_void;
+			}
+			map_set_key(s, a, mid);
+		} else {
+			if (a->map.keys) {
+				serr(s, &a->loc, "delete(@m, key) takes the map without a key");
+				return s->tc->t_void;
+			}
+			/* treat delete(@m, k) as delete(@m[k]): move the key into the map node */
+			struct ast_node *k = a->next;
+			a->next = NULL;
+			a->map.keys = k;
+			a->map.nkeys = 1;
+			e->call.nargs = 1;
+			map_set_key(s, a, mid);
+		}
+		e->call.res_id = mid;
+		return s->tc->t_void;
+	}
+	default:
+		serr(s, &e->loc, "%s() is not supported yet", bi->name);
+		return s->tc->t_none;
+	}
+	(void)as_stmt;
+}
+
+/* ---- statements ------------------------------------------------------------------------------ */
+
+static struct type *agg_type(struct sema *s, struct ast_node *call)
+{
+	enum builtin_id id = builtin_lookup(call->call.name);
+	call->call.id = id;
+	call->call.res_id = -1;
+	const struct builtin_info *bi = builtin_info(id);
+	int n = call->call.nargs;
+	if (n < bi->min_args || n > bi->max_args) {
+		serr(s, &call->loc, "%s() requires %d argument%s (%d provided)", bi->name, bi->min_args,
+		     bi->min_args == 1 ? "" : "s", n);
+		return NULL;
+	}
+	if (!bi->implemented) {
+		serr(s, &call->loc, "%s() is not supported yet", bi->name);
+		return NULL;
+	}
+	if (!args_typed(s, call, 0))
+		return NULL;
+	struct ast_node *v = call->call.args;
+	if (v && !want_int(s, v, v->type, bi->name))
+		return NULL;
+	bool sg = v ? (v->type->kind == T_INT ? v->type->is_signed : true) : false;
+	struct type *t = NULL;
+	switch (id) {
+	case BI_COUNT:
+		return type_agg(s->tc, T_COUNT, false);
+	case BI_SUM:
+		return type_agg(s->tc, T_SUM, sg);
+	case BI_MIN:
+		return type_agg(s->tc, T_MIN, sg);
+	case BI_MAX:
+		return type_agg(s->tc, T_MAX, sg);
+	case BI_AVG:
+		return type_agg(s->tc, T_AVG, sg);
+	case BI_STATS:
+		return type_agg(s->tc, T_STATS, sg);
+	case BI_HIST: {
+		t = type_agg(s->tc, T_HIST, true);
+		int64_t k = 0;
+		if (n == 2 && (!is_const_int(v->next, &k) || k < 0 || k > 5)) {
+			serr(s, &v->next->loc, "hist(): the second argument must be an integer literal from 0 to 5");
+			return NULL;
+		}
+		t->hist_k = (int)k;
+		return t;
+	}
+	case BI_LHIST: {
+		int64_t p[3];
+		struct ast_node *a = v->next;
+		for (int i = 0; i < 3; i++, a = a->next)
+			if (!is_const_int(a, &p[i])) {
+				serr(s, &a->loc, "lhist(): min, max and step must be integer literals");
+				return NULL;
+			}
+		if (p[2] <= 0) {
+			serr(s, &call->loc, "lhist(): step must be greater than 0 (got %lld)", (long long)p[2]);
+			return NULL;
+		}
+		if (p[1] <= p[0]) {
+			serr(s, &call->loc, "lhist(): max (%lld) must be greater than min (%lld)", (long long)p[1],
+			     (long long)p[0]);
+			return NULL;
+		}
+		if ((p[1] - p[0]) / p[2] > 1000) {
+			serr(s, &call->loc, "lhist(): too many buckets ((max - min) / step must be at most 1000)");
+			return NULL;
+		}
+		t = type_agg(s->tc, T_LHIST, true);
+		t->lh_min = p[0], t->lh_max = p[1], t->lh_step = p[2];
+		return t;
+	}
+	default:
+		return NULL;
+	}
+}
+
+static void check_assign_map(struct sema *s, struct ast_node *st)
+{
+	struct ast_node *m = st->assign.lhs, *rhs = st->assign.rhs;
+	int id = map_get(s, m->map.name, &m->loc);
+	m->map.res_id = id;
+	map_set_key(s, m, id);
+	struct res_map *rm;
+	struct type *vt;
+	bool is_agg = rhs->kind == AST_CALL && builtin_lookup(rhs->call.name) != BI_NONE &&
+		      builtin_info(builtin_lookup(rhs->call.name))->kind == BK_AGG;
+	if (is_agg) {
+		if (st->assign.op != OP_NONE) {
+			serr(s, &st->loc, "compound assignment of an aggregation is not allowed");
+			return;
+		}
+		vt = agg_type(s, rhs);
+		rhs->type = vt;
+		if (!vt)
+			return;
+	} else {
+		vt = check_expr(s, rhs);
+		if (vt->kind == T_NONE)
+			return;
+		if (!storable(vt)) {
+			serr(s, &rhs->loc, "a value of type %s cannot be stored in a map", tstr(s, vt));
+			return;
+		}
+		vt = storage_type(s, vt);
+		if (st->assign.op != OP_NONE && !want_int(s, rhs, vt, "compound assignment"))
+			return;
+	}
+	rm = &s->res->maps.v[id];
+	struct type *u = unify(s, rm->value, vt);
+	if (!u) {
+		serr(s, &m->loc, "Type mismatch for %s: trying to assign value of type '%s' when map already contains "
+				 "a value of type '%s'",
+		     m->map.name, tstr(s, vt), tstr(s, rm->value));
+		return;
+	}
+	if (st->assign.op != OP_NONE && !type_is_int(u)) {
+		serr(s, &st->loc, "compound assignment needs an integer map, %s holds %s", m->map.name, tstr(s, u));
+		return;
+	}
+	rm->value = u;
+	m->type = u;
+}
+
+static void check_assign(struct sema *s, struct ast_node *st)
+{
+	struct ast_node *lhs = st->assign.lhs;
+	if (lhs->kind == AST_MAP) {
+		check_assign_map(s, st);
+		return;
+	}
+	if (lhs->kind != AST_VAR) {
+		serr(s, &lhs->loc, "can only assign to a $variable or a @map");
+		return;
+	}
+	struct type *t = check_expr(s, st->assign.rhs);
+	if (t->kind == T_NONE)
+		return;
+	if (t->kind == T_VOID || !storable(t)) {
+		serr(s, &st->assign.rhs->loc, "a value of type %s cannot be assigned to a variable", tstr(s, t));
+		return;
+	}
+	t = storage_type(s, t);
+	struct var *v = var_find(s, lhs->var.name);
+	if (!v) {
+		if (st->assign.op != OP_NONE) {
+			serr(s, &lhs->loc, "Undefined or undeclared variable: %s", lhs->var.name);
+			return;
+		}
+		struct var nv = {lhs->var.name, t};
+		VEC_PUSH(s->vars, nv);
+		lhs->type = t;
+		return;
+	}
+	struct type *u = unify(s, v->type, t);
+	if (!u || (u != v->type && u->size > v->type->size && v->type->kind == T_STRING && s->report &&
+		   u != v->type)) {
+		if (!u) {
+			serr(s, &lhs->loc, "Type mismatch for %s: trying to assign value of type '%s' when variable "
+					   "already contains a value of type '%s'",
+			     lhs->var.name, tstr(s, t), tstr(s, v->type));
+			return;
+		}
+	}
+	if (st->assign.op != OP_NONE && !type_is_int(u)) {
+		serr(s, &st->loc, "compound assignment needs an integer variable");
+		return;
+	}
+	v->type = u;
+	lhs->type = u;
+}
+
+static void check_stmt(struct sema *s, struct ast_node *st)
+{
+	switch (st->kind) {
+	case AST_EXPR_STMT: {
+		struct ast_node *e = st->expr_stmt.expr;
+		if (e->kind == AST_CALL)
+			e->type = check_call(s, e, true);
+		else
+			check_expr(s, e);
+		break;
+	}
+	case AST_ASSIGN:
+		check_assign(s, st);
+		break;
+	case AST_IF: {
+		struct type *c = check_expr(s, st->if_.cond);
+		if (c->kind != T_NONE && !type_is_int(c) && c->kind != T_PTR)
+			serr(s, &st->if_.cond->loc, "Invalid condition in if(): %s", tstr(s, c));
+		check_stmts(s, st->if_.then->block.stmts);
+		if (st->if_.els)
+			check_stmt(s, st->if_.els);
+		break;
+	}
+	case AST_BLOCK:
+		check_stmts(s, st->block.stmts);
+		break;
+	case AST_JUMP:
+		if (st->jump.what != JUMP_RETURN && s->loop_depth == 0)
+			serr(s, &st->loc, "%s used outside of a loop", st->jump.what == JUMP_BREAK ? "break" : "continue");
+		if (st->jump.value)
+			serr(s, &st->loc, "return with a value is not allowed in a probe");
+		break;
+	default:
+		serr(s, &st->loc, "%s statements are not supported yet", ast_kind_name(st->kind));
+		break;
+	}
+}
+
+static void check_stmts(struct sema *s, struct ast_node *list)
+{
+	for (struct ast_node *st = list; st; st = st->next)
+		check_stmt(s, st);
+}
+
+static void check_probe(struct sema *s, struct ast_node *p)
+{
+	s->vars.n = 0;
+	s->first_target = -1;
+	s->ntargets = 0;
+	s->special = false;
+	for (size_t i = 0; i < s->res->probes.n; i++)
+		if (s->res->probes.v[i].probe_index == p->probe.index) {
+			if (s->first_target < 0)
+				s->first_target = (int)i;
+			s->ntargets++;
+			if (s->res->probes.v[i].prov->special != PS_NONE)
+				s->special = true;
+		}
+	if (s->ntargets == 0)
+		return; /* expansion failed and was reported */
+	if (p->probe.pred) {
+		struct type *t = check_expr(s, p->probe.pred);
+		if (t->kind != T_NONE && !type_is_int(t) && t->kind != T_PTR)
+			serr(s, &p->probe.pred->loc, "Invalid type for predicate: %s", tstr(s, t));
+	}
+	check_stmts(s, p->probe.body->block.stmts);
+}
+
+int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *tc, struct resources *res,
+	     struct diag_list *dl)
+{
+	struct sema s = {.tc = tc, .res = res, .dl = dl, .o = o};
+	int errs0 = dl->errors;
+	res->max_map_keys = o->max_map_keys;
+	res->ringbuf_size = o->ringbuf_size;
+	for (struct ast_node *it = prog->program.items; it; it = it->next)
+		if (it->kind != AST_PROBE)
+			diag_error(dl, &it->loc, "%s is not supported yet", ast_kind_name(it->kind));
+	expand_probes(&s, prog);
+	if (dl->errors > errs0)
+		goto out;
+	for (int pass = 0; pass < 2; pass++) {
+		s.report = pass == 1;
+		for (struct ast_node *p = prog->program.items; p; p = p->next)
+			if (p->kind == AST_PROBE)
+				check_probe(&s, p);
+	}
+	bool only_special = true;
+	for (size_t i = 0; i < res->probes.n; i++)
+		if (res->probes.v[i].prov->special == PS_NONE)
+			only_special = false;
+	res->has_begin_end_only = only_special;
+	for (size_t i = 0; i < res->maps.n; i++) {
+		struct res_map *m = &res->maps.v[i];
+		if (!m->value)
+			m->value = t_i64(&s);
+		bool agg = type_is_agg(m->value);
+		bool bucket = m->value->kind == T_HIST || m->value->kind == T_LHIST;
+		m->key_size = (m->key ? m->key->size : 8) + (bucket ? 8 : 0);
+		m->value_size = m->value->size;
+		m->bpf_type = agg ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH;
+		if (bucket) { /* one element per bucket: room for every bucket of every key */
+			uint64_t nb = m->value->kind == T_HIST
+					      ? (64u << m->value->hist_k) + 1
+					      : (uint64_t)((m->value->lh_max - m->value->lh_min) / m->value->lh_step) + 2;
+			uint64_t total = (m->key ? o->max_map_keys : 1) * nb;
+			m->max_entries = total > (1u << 24) ? (1u << 24) : (uint32_t)total;
+		}
+	}
+out:
+	VEC_FREE(s.vars);
+	return dl->errors > errs0 ? -EINVAL : 0;
+}

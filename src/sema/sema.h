@@ -1,0 +1,20 @@
+/* sema: expands probes through the providers, resolves identifiers, types every expression and
+ * builds the resources. It annotates the AST in place (node->type, map/call res_id). */
+#ifndef SCRY_SEMA_H
+#define SCRY_SEMA_H
+#include "ast/ast.h"
+#include "sema/resources.h"
+
+struct sema_opts {
+	const char *const *params; /* positional parameters $1..$N */
+	int nparams;
+	uint32_t max_strlen;   /* bytes for str() values (config max_strlen) */
+	uint32_t max_map_keys; /* max entries per map */
+	uint32_t ringbuf_size; /* bytes */
+};
+
+/* Returns 0, or -EINVAL when it added error diagnostics. */
+int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *tc, struct resources *res,
+	     struct diag_list *dl);
+
+#endif
