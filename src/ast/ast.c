@@ -226,13 +226,15 @@ static void dump_node(struct dumper *d, const struct ast_node *n, int depth)
 		dump_list(d, n->program.items, depth + 1);
 		break;
 	case AST_PROBE:
-		/* attach points on their own lines, then predicate and statements one level deeper */
+		/* attach points on their own lines ("a," "b"), then predicate and statements one level deeper */
 		for (const struct ast_node *a = n->probe.attach; a; a = a->next) {
 			if (a != n->probe.attach)
 				indent(d, depth);
 			if (a->attach.name)
 				fprintf(out, "%s=", a->attach.name);
 			fputs(a->attach.text, out);
+			if (a->next)
+				fputc(',', out);
 			eol(d, a);
 		}
 		if (!n->probe.attach) {

@@ -205,8 +205,10 @@ static struct type *field_type(struct type_ctx *tc, const struct decl *d, const 
 			elem = type_ptr(tc, elem, as);
 		esize = 8;
 	} else if (k) {
-		if (!d->is_array) /* the file's size wins: syscall args are 8-byte slots */
-			return sized_int(tc, f->size, f->is_signed || k->is_signed);
+		/* syscall args sit in 8-byte slots: an `int dfd` is read as the int it is (the low 4
+		 * bytes on this little-endian layout, sign-extended), so -100 stays -100 as in bpftrace */
+		if (!d->is_array)
+			return sized_int(tc, k->size < f->size ? k->size : f->size, f->is_signed || k->is_signed);
 		if (!strcmp(d->base, "char"))
 			return type_string(tc, f->size);
 		elem = type_int(tc, k->size, k->is_signed);

@@ -252,6 +252,10 @@ static LLVMValueRef event_buf(struct cg *g, uint32_t kind, uint32_t id, uint32_t
 
 static void emit_fmt(struct cg *g, const struct ast_node *call, const struct ast_node *args, uint32_t kind)
 {
+	if (call->call.res_id < 0 || (size_t)call->call.res_id >= g->res->fmts.n) {
+		fail(g, &call->loc, "internal: formatted output without a resource");
+		return;
+	}
 	const struct res_printf *f = &g->res->fmts.v[call->call.res_id];
 	/* evaluate arguments first: they may need their own buffers and control flow */
 	LLVMValueRef vals[128];
@@ -449,28 +453,38 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 	}
 	LLVMValueRef l = expr(g, e->binop.l), r = expr(g, e->binop.r);
 	if (lt->kind == T_STRING && rt->kind == T_STRING) {
-		/* byte-wise comparison up to the shorter size, then the longer must be NUL there */
+		/* byte by byte with early exits (a chain the verifier walks linearly): unequal bytes ->
+		 * different; a NUL in both -> equal; the shorter buffer's end -> equal iff the longer
+		 * string ends there too */
 		uint32_t n = lt->size < rt->size ? lt->size : rt->size;
-		LLVMValueRef diff = ir_i64(g, 0);
-		LLVMValueRef ended = LLVMConstInt(g->i1, 0, 0);
+		LLVMBasicBlockRef ne_bb = ir_block(g, "str_ne"), eq_bb = ir_block(g, "str_eq");
+		LLVMBasicBlockRef done = ir_block(g, "str_done");
 		for (uint32_t i = 0; i < n; i++) {
 			LLVMValueRef a = ir_load_int(g, ir_gep(g, l, i), 1, false);
 			LLVMValueRef b = ir_load_int(g, ir_gep(g, r, i), 1, false);
-			LLVMValueRef ne = LLVMBuildICmp(g->B, LLVMIntNE, a, b, "");
-			LLVMValueRef live = LLVMBuildNot(g->B, ended, "");
-			diff = LLVMBuildOr(g->B, diff, LLVMBuildZExt(g->B, LLVMBuildAnd(g->B, ne, live, ""), g->i64, ""), "");
-			ended = LLVMBuildOr(g->B, ended, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), "");
+			LLVMBasicBlockRef same = ir_block(g, "str_same"), next = ir_block(g, "str_next");
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, b, ""), same, ne_bb);
+			ir_at(g, same);
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), eq_bb, next);
+			ir_at(g, next);
 		}
-		LLVMValueRef eq = LLVMBuildICmp(g->B, LLVMIntEQ, diff, ir_i64(g, 0), "");
 		if (lt->size != rt->size) {
 			LLVMValueRef longer = lt->size > rt->size ? l : r;
 			LLVMValueRef c = ir_load_int(g, ir_gep(g, longer, n), 1, false);
-			LLVMValueRef tail_ok = LLVMBuildOr(g->B, ended, LLVMBuildICmp(g->B, LLVMIntEQ, c, ir_i64(g, 0), ""), "");
-			eq = LLVMBuildAnd(g->B, eq, tail_ok, "");
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, c, ir_i64(g, 0), ""), eq_bb, ne_bb);
+		} else {
+			LLVMBuildBr(g->B, eq_bb);
 		}
-		if (op == OP_NE)
-			eq = LLVMBuildNot(g->B, eq, "");
-		return LLVMBuildZExt(g->B, eq, g->i64, "");
+		ir_at(g, ne_bb);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, eq_bb);
+		LLVMBuildBr(g->B, done);
+		ir_at(g, done);
+		LLVMValueRef phi = LLVMBuildPhi(g->B, g->i64, "streq");
+		LLVMValueRef vals[2] = {ir_i64(g, op == OP_EQ ? 0 : 1), ir_i64(g, op == OP_EQ ? 1 : 0)};
+		LLVMBasicBlockRef bbs[2] = {ne_bb, eq_bb};
+		LLVMAddIncoming(phi, vals, bbs, 2);
+		return phi;
 	}
 	bool sg = (lt->kind == T_INT && lt->is_signed) || (rt->kind == T_INT && rt->is_signed);
 	LLVMValueRef v;

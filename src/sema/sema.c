@@ -1076,11 +1076,17 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 	expand_probes(&s, prog);
 	if (dl->errors > errs0)
 		goto out;
-	for (int pass = 0; pass < 2; pass++) {
-		s.report = pass == 1;
+	/* two silent passes learn map types (a map may be read before the probe that writes it, or
+	 * only ever written from its own value, like @n = @n + 1, which makes it an int64), the third
+	 * reports errors and builds the resources */
+	for (int pass = 0; pass < 3; pass++) {
+		s.report = pass == 2;
 		for (struct ast_node *p = prog->program.items; p; p = p->next)
 			if (p->kind == AST_PROBE)
 				check_probe(&s, p);
+		for (size_t i = 0; i < res->maps.n; i++)
+			if (!res->maps.v[i].value)
+				res->maps.v[i].value = t_i64(&s);
 	}
 	bool only_special = true;
 	for (size_t i = 0; i < res->probes.n; i++)

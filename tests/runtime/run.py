@@ -32,6 +32,7 @@ import shlex
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 NOTIFY = "__BPFTRACE_NOTIFY_PROBES_ATTACHED"
@@ -102,30 +103,31 @@ def run_case(scry, case):
     stdin_text = one(case, "STDIN")
     p = subprocess.Popen(argv, stdin=subprocess.PIPE if stdin_text is not None else subprocess.DEVNULL,
                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    out_lines, err_chunks = [], []
+    attached = threading.Event()
+
+    def read_out():
+        for line in p.stdout:
+            if line.rstrip("\n") == NOTIFY:
+                attached.set()
+            else:
+                out_lines.append(line)
+        attached.set()  # process ended (possibly without attaching)
+
+    def read_err():
+        err_chunks.append(p.stderr.read())
+
+    threads = [threading.Thread(target=read_out), threading.Thread(target=read_err)]
+    for t in threads:
+        t.start()
     if stdin_text is not None:
         p.stdin.write(stdin_text.encode().decode("unicode_escape"))
         p.stdin.close()
     deadline = time.monotonic() + timeout
-    out_lines = []
     workload = one(case, "WORKLOAD")
     sigint_after = one(case, "SIGINT_AFTER")
-    # wait for the attach notification (or the end of the process)
-    attached = False
-    import selectors
-    sel = selectors.DefaultSelector()
-    sel.register(p.stdout, selectors.EVENT_READ)
-    while not attached and time.monotonic() < deadline:
-        if not sel.select(timeout=max(0.0, deadline - time.monotonic())):
-            break
-        line = p.stdout.readline()
-        if not line:
-            break
-        if line.rstrip("\n") == NOTIFY:
-            attached = True
-        else:
-            out_lines.append(line)
-    sel.close()
-    if attached:
+    attached.wait(timeout)
+    if p.poll() is None and time.monotonic() < deadline:
         if workload:
             subprocess.run(workload, shell=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            timeout=max(1.0, deadline - time.monotonic()))
@@ -133,17 +135,23 @@ def run_case(scry, case):
             time.sleep(float(sigint_after))
             if p.poll() is None:
                 p.send_signal(signal.SIGINT)
+    timed_out = False
     try:
-        rest, err = p.communicate(timeout=max(0.5, deadline - time.monotonic()))
+        p.wait(timeout=max(0.5, deadline - time.monotonic()))
     except subprocess.TimeoutExpired:
+        timed_out = True
         p.send_signal(signal.SIGINT)
         try:
-            rest, err = p.communicate(timeout=5)
+            p.wait(timeout=5)
         except subprocess.TimeoutExpired:
             p.kill()
-            rest, err = p.communicate()
-        return "fail", f"timed out after {timeout}s\nstdout:\n{''.join(out_lines)}{rest}\nstderr:\n{err}"
-    out = "".join(out_lines) + rest
+            p.wait()
+    for t in threads:
+        t.join()
+    out = "".join(out_lines)
+    err = "".join(err_chunks)
+    if timed_out:
+        return "fail", f"timed out after {timeout}s\nstdout:\n{out}\nstderr:\n{err}"
     problems = []
     want_exit = int(one(case, "EXIT", "0"))
     if p.returncode != want_exit:
