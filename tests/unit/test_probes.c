@@ -117,10 +117,10 @@ static void test_format_text(void)
 	CHECK_INT(st->nfields, 5);
 	CHECK_INT(st->size, 48);
 	CHECK_FIELD(st, "__syscall_nr", 8, "int32");
-	CHECK_FIELD(st, "dfd", 16, "int64"); /* int in an 8-byte slot: still signed */
+	CHECK_FIELD(st, "dfd", 16, "int32"); /* int in an 8-byte slot: read as the int it is */
 	CHECK_FIELD(st, "filename", 24, "int8 *");
-	CHECK_FIELD(st, "flags", 32, "int64");
-	CHECK_FIELD(st, "mode", 40, "uint64");
+	CHECK_FIELD(st, "flags", 32, "int32");
+	CHECK_FIELD(st, "mode", 40, "uint16"); /* umode_t */
 	CHECK(field(st, "common_pid") == NULL);
 	const struct type_field *fn = field(st, "filename");
 	CHECK(fn && fn->type->kind == T_PTR && fn->type->as == AS_USER && fn->type->elem->size == 1 &&
@@ -147,7 +147,7 @@ static void test_format_text(void)
 	CHECK_FIELD(st, "c1", 169, "int8");
 	CHECK_FIELD(st, "attr", 176, "struct bpf_attr *");
 	CHECK_FIELD(st, "set", 184, "void *");
-	CHECK_FIELD(st, "pid", 192, "int64");
+	CHECK_FIELD(st, "pid", 192, "int32"); /* pid_t in an 8-byte slot */
 	CHECK_FIELD(st, "spaced", 200, "int64[3]");
 	CHECK_INT(st->size, 224);
 	const struct type_field *sk = field(st, "sk");
@@ -364,9 +364,9 @@ static void test_format_live(void)
 	} else {
 		CHECK_STR(st->name, "_tracepoint_syscalls_sys_enter_openat");
 		CHECK_FIELD(st, "filename", 24, "int8 *");
-		CHECK_FIELD(st, "dfd", 16, "int64");
-		CHECK_FIELD(st, "flags", 32, "int64");
-		CHECK_FIELD(st, "mode", 40, "uint64");
+		CHECK_FIELD(st, "dfd", 16, "int32");
+		CHECK_FIELD(st, "flags", 32, "int32");
+		CHECK_FIELD(st, "mode", 40, "uint16"); /* umode_t */
 		CHECK(field(st, "filename")->type->as == AS_USER);
 		struct tp_format f;
 		CHECK_INT(btf_tp_format_load(&tc, "syscalls", "sys_enter_openat", &f), 0);
