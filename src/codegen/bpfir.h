@@ -61,6 +61,7 @@ struct cg {
 	LLVMValueRef scratch_map_size_ref; /* patched at the end when the scratch size is known */
 	struct diag_list *dl;
 	bool failed;
+	const struct res_probe *diag_probe; /* probe of the last LLVM backend error reported */
 };
 
 LLVMValueRef ir_i64(struct cg *g, uint64_t v);

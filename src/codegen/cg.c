@@ -812,6 +812,39 @@ static void gen_program(struct cg *g, const struct ast_node *probe, int probe_id
 		LLVMBuildBr(g->B, body);
 }
 
+/* LLVM reports backend errors (e.g. the 512-byte BPF stack exceeded) through the context's
+ * diagnostic handler; without one it prints and exits the process. Turn them into diagnostics
+ * located at the probe whose program failed. */
+static void on_llvm_diag(LLVMDiagnosticInfoRef di, void *ctx)
+{
+	struct cg *g = ctx;
+	if (LLVMGetDiagInfoSeverity(di) != LLVMDSError)
+		return;
+	char *desc = LLVMGetDiagInfoDescription(di);
+	const struct res_probe *rp = NULL;
+	for (size_t i = 0; i < g->res->probes.n && !rp; i++) {
+		char pat[128];
+		snprintf(pat, sizeof(pat), "function %s ", g->res->probes.v[i].prog);
+		if (strstr(desc, pat))
+			rp = &g->res->probes.v[i];
+	}
+	if (g->failed && rp == g->diag_probe) { /* LLVM repeats itself once per stack object */
+		LLVMDisposeMessage(desc);
+		return;
+	}
+	g->diag_probe = rp;
+	if (strstr(desc, "stack limit")) {
+		diag_error(g->dl, rp ? &rp->loc : NULL, "the program for %s needs more than the 512 bytes of BPF stack",
+			   rp ? rp->name : "a probe");
+		diag_hint(g->dl, "use fewer values in one statement (e.g. split a long printf) or smaller strings");
+	} else {
+		diag_error(g->dl, rp ? &rp->loc : NULL, "BPF code generation failed%s%s: %s", rp ? " for " : "",
+			   rp ? rp->name : "", desc);
+	}
+	LLVMDisposeMessage(desc);
+	g->failed = true;
+}
+
 static int emit(struct cg *g, const struct cg_opts *o, struct cg_result *out)
 {
 	char *err = NULL;
@@ -856,7 +889,15 @@ static int emit(struct cg *g, const struct cg_opts *o, struct cg_result *out)
 		LLVMDisposeMessage(s);
 	}
 	LLVMMemoryBufferRef buf;
-	if (LLVMTargetMachineEmitToMemoryBuffer(TM, g->M, LLVMObjectFile, &err, &buf)) {
+	LLVMContextSetDiagnosticHandler(g->C, on_llvm_diag, g);
+	if (LLVMTargetMachineEmitToMemoryBuffer(TM, g->M, LLVMObjectFile, &err, &buf) || g->failed) {
+		if (g->failed) {
+			if (!err)
+				LLVMDisposeMemoryBuffer(buf);
+			LLVMDisposeMessage(err);
+			rc = -EINVAL;
+			goto out;
+		}
 		diag_error(g->dl, NULL, "internal: BPF code generation failed: %s", err);
 		LLVMDisposeMessage(err);
 		rc = -EINVAL;
