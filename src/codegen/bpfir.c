@@ -72,24 +72,64 @@ LLVMValueRef ir_gep(struct cg *g, LLVMValueRef base, uint32_t off)
 	return LLVMBuildGEP2(g->B, g->i8, base, &o, 1, "");
 }
 
-LLVMValueRef ir_buf_nozero(struct cg *g, uint32_t size, const char *name)
+/* A GEP at `off` into base, built in the entry block so it dominates every use. */
+static LLVMValueRef entry_gep(struct cg *g, LLVMValueRef base, uint32_t off, const char *name)
 {
-	if (size == 0)
-		size = 1;
-	if (size <= ON_STACK_LIMIT)
-		return ir_alloca(g, LLVMArrayType(g->i8, (size + 7) & ~7u), name);
-	uint32_t off = g->scratch_off;
-	g->scratch_off += (size + 7) & ~7u;
-	if (g->scratch_off > g->scratch_max)
-		g->scratch_max = g->scratch_off;
-	LLVMValueRef base = scratch_base(g);
-	LLVMValueRef o = ir_i64(g, off);
-	/* built in the entry block so that it dominates every use, wherever the buffer is used */
 	LLVMBuilderRef eb = LLVMCreateBuilderInContext(g->C);
 	LLVMPositionBuilderAtEnd(eb, g->entry);
+	LLVMValueRef o = ir_i64(g, off);
 	LLVMValueRef p = LLVMBuildGEP2(eb, g->i8, base, &o, 1, name);
 	LLVMDisposeBuilder(eb);
 	return p;
+}
+
+/* Buffers come from two bump regions per program: a stack pool (objects up to ON_STACK_LIMIT
+ * bytes; one alloca sized at the end of the program) and the per-CPU scratch area. Temporaries
+ * are released at the end of each statement (ir_mark/ir_release), so the stack a program needs
+ * is that of its largest statement, not the sum of all of them. */
+LLVMValueRef ir_buf_nozero(struct cg *g, uint32_t size, const char *name)
+{
+	uint32_t n = (size ? size : 1) + 7u;
+	n &= ~7u;
+	if (n <= ON_STACK_LIMIT) {
+		uint32_t off = g->stack_off;
+		g->stack_off += n;
+		if (g->stack_off > g->stack_max)
+			g->stack_max = g->stack_off;
+		return entry_gep(g, g->stack_pool, off, name);
+	}
+	uint32_t off = g->scratch_off;
+	g->scratch_off += n;
+	if (g->scratch_off > g->scratch_used)
+		g->scratch_used = g->scratch_off;
+	if (g->scratch_used > g->scratch_max)
+		g->scratch_max = g->scratch_used;
+	return entry_gep(g, scratch_base(g), off, name);
+}
+
+struct ir_mark ir_mark(struct cg *g) { return (struct ir_mark){g->stack_off, g->scratch_off}; }
+
+void ir_release(struct cg *g, struct ir_mark m)
+{
+	g->stack_off = m.stack_off;
+	g->scratch_off = m.scratch_off;
+}
+
+void ir_pool_begin(struct cg *g)
+{
+	g->stack_off = g->stack_max = 0;
+	g->scratch_off = g->scratch_used = 0;
+	g->scratch = NULL;
+	/* placeholder until the pool's size is known (ir_pool_end) */
+	g->stack_pool = ir_alloca(g, g->i8, "pool_placeholder");
+}
+
+void ir_pool_end(struct cg *g)
+{
+	LLVMValueRef pool = ir_alloca(g, LLVMArrayType(g->i8, g->stack_max ? g->stack_max : 8), "pool");
+	LLVMReplaceAllUsesWith(g->stack_pool, pool);
+	LLVMInstructionEraseFromParent(g->stack_pool);
+	g->stack_pool = pool;
 }
 
 LLVMValueRef ir_buf(struct cg *g, uint32_t size, const char *name)
@@ -167,7 +207,7 @@ void ir_output(struct cg *g, LLVMValueRef buf, uint32_t size)
 	LLVMBasicBlockRef lost = ir_block(g, "lost"), done = ir_block(g, "sent");
 	LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntSLT, rc, ir_i64(g, 0), ""), lost, done);
 	ir_at(g, lost);
-	LLVMValueRef key = ir_alloca(g, g->i32, "cfgkey");
+	LLVMValueRef key = ir_buf_nozero(g, 4, "cfgkey");
 	LLVMBuildStore(g->B, ir_i32(g, CG_CFG_LOST), key);
 	LLVMValueRef p = ir_map_lookup(g, g->cfg, key);
 	LLVMBasicBlockRef inc = ir_block(g, "lost_inc");

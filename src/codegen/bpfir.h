@@ -49,8 +49,10 @@ struct cg {
 	LLVMBasicBlockRef entry;   /* allocas and the scratch lookup; branches to the body at the end */
 	LLVMBasicBlockRef ret0;    /* "return 0" block */
 	LLVMValueRef scratch;      /* pointer to this CPU's scratch area, or NULL until first needed */
-	uint32_t scratch_off;      /* bytes of scratch used by the current program */
-	uint32_t scratch_max;      /* max over programs */
+	LLVMValueRef stack_pool;   /* the program's stack buffer pool (an alloca) */
+	uint32_t stack_off, stack_max;     /* bump offset and high-water mark in the stack pool */
+	uint32_t scratch_off, scratch_used; /* bump offset and high-water mark in scratch */
+	uint32_t scratch_max;      /* scratch bytes needed by the largest program */
 	int probe_id;              /* index in res->probes */
 	const struct res_probe *rp;
 	VEC(struct cg_var) vars;
@@ -68,6 +70,15 @@ LLVMValueRef ir_i64(struct cg *g, uint64_t v);
 LLVMValueRef ir_i32(struct cg *g, uint64_t v);
 void ir_set_loc(struct cg *g, const struct loc *loc);
 LLVMValueRef ir_helper(struct cg *g, int id, LLVMTypeRef ret, LLVMValueRef *args, unsigned n);
+/* Allocation marks: buffers taken after ir_mark are given back by ir_release (end of statement). */
+struct ir_mark {
+	uint32_t stack_off, scratch_off;
+};
+struct ir_mark ir_mark(struct cg *g);
+void ir_release(struct cg *g, struct ir_mark m);
+/* Start / finish a program's buffer pools (the stack pool's alloca is sized at the end). */
+void ir_pool_begin(struct cg *g);
+void ir_pool_end(struct cg *g);
 /* A zero-initialised buffer of `size` bytes: on the stack when small, else in per-CPU scratch. */
 LLVMValueRef ir_buf(struct cg *g, uint32_t size, const char *name);
 LLVMValueRef ir_buf_nozero(struct cg *g, uint32_t size, const char *name);

@@ -332,7 +332,7 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 		return ir_helper(g, H_ktime_get_boot_ns, g->i64, NULL, 0);
 	case BI_ELAPSED: {
 		LLVMValueRef now = ir_helper(g, H_ktime_get_boot_ns, g->i64, NULL, 0);
-		LLVMValueRef key = ir_alloca(g, g->i32, "cfgkey");
+		LLVMValueRef key = ir_buf_nozero(g, 4, "cfgkey");
 		LLVMBuildStore(g->B, ir_i32(g, CG_CFG_START_NS), key);
 		LLVMValueRef p = ir_map_lookup(g, g->cfg, key);
 		LLVMBasicBlockRef hit = ir_block(g, "start_hit"), done = ir_block(g, "start_done");
@@ -696,7 +696,17 @@ static void assign(struct cg *g, const struct ast_node *st)
 	}
 }
 
+static void stmt_inner(struct cg *g, const struct ast_node *st);
+
+/* Temporaries of a statement live until its end. */
 static void stmt(struct cg *g, const struct ast_node *st)
+{
+	struct ir_mark m = ir_mark(g);
+	stmt_inner(g, st);
+	ir_release(g, m);
+}
+
+static void stmt_inner(struct cg *g, const struct ast_node *st)
 {
 	ir_set_loc(g, &st->loc);
 	switch (st->kind) {
@@ -748,14 +758,27 @@ static void stmts(struct cg *g, const struct ast_node *list)
 
 /* ---- programs and module --------------------------------------------------------------------- */
 
+/* Give every scratch variable its storage before the body, below all temporaries. */
+static void declare_vars(struct cg *g, const struct ast_node *list)
+{
+	for (const struct ast_node *st = list; st; st = st->next) {
+		if (st->kind == AST_ASSIGN && st->assign.lhs->kind == AST_VAR && st->assign.lhs->type)
+			var_slot(g, st->assign.lhs->var.name, st->assign.lhs->type);
+		else if (st->kind == AST_IF) {
+			declare_vars(g, st->if_.then->block.stmts);
+			if (st->if_.els)
+				declare_vars(g, st->if_.els->kind == AST_BLOCK ? st->if_.els->block.stmts : st->if_.els);
+		} else if (st->kind == AST_BLOCK)
+			declare_vars(g, st->block.stmts);
+	}
+}
+
 static void gen_program(struct cg *g, const struct ast_node *probe, int probe_id)
 {
 	const struct res_probe *rp = &g->res->probes.v[probe_id];
 	struct arena tmp = {0};
 	g->rp = rp;
 	g->probe_id = probe_id;
-	g->scratch = NULL;
-	g->scratch_off = 0;
 	g->vars.n = 0;
 	LLVMTypeRef fty = LLVMFunctionType(g->i64, &g->ptr, 1, 0);
 	g->fn = LLVMAddFunction(g->M, rp->prog, fty);
@@ -772,6 +795,7 @@ static void gen_program(struct cg *g, const struct ast_node *probe, int probe_id
 	LLVMDIBuilderCreateParameterVariable(g->D, g->sp, "ctx", 3, 1, g->file, line, g->di_voidptr, 1, 0);
 	g->ctx = LLVMGetParam(g->fn, 0);
 	g->entry = LLVMAppendBasicBlockInContext(g->C, g->fn, "entry");
+	ir_pool_begin(g);
 	LLVMBasicBlockRef body = ir_block(g, "body");
 	g->ret0 = ir_block(g, "ret0");
 	ir_at(g, g->ret0);
@@ -780,10 +804,11 @@ static void gen_program(struct cg *g, const struct ast_node *probe, int probe_id
 
 	ir_at(g, body);
 	ir_set_loc(g, &probe->loc);
+	declare_vars(g, probe->probe.body->block.stmts);
 	if (rp->prov->special == PS_NONE) {
 		/* the runtime sets the stop flag at exit: disabling a tracepoint's perf event does not
 		 * stop its BPF program, and nothing may run between exit() and END */
-		LLVMValueRef key = ir_alloca(g, g->i32, "stopkey");
+		LLVMValueRef key = ir_buf_nozero(g, 4, "stopkey");
 		LLVMBuildStore(g->B, ir_i32(g, CG_CFG_STOP), key);
 		LLVMValueRef p = ir_map_lookup(g, g->cfg, key);
 		LLVMBasicBlockRef chk = ir_block(g, "stop_check"), go = ir_block(g, "running");
@@ -803,7 +828,8 @@ static void gen_program(struct cg *g, const struct ast_node *probe, int probe_id
 	stmts(g, probe->probe.body->block.stmts);
 	LLVMBuildBr(g->B, g->ret0);
 
-	/* finish the entry block: scratch null check (if used), then the body */
+	/* finish the entry block: stack pool, scratch null check (if used), then the body */
+	ir_pool_end(g);
 	ir_at(g, g->entry);
 	LLVMSetCurrentDebugLocation2(g->B, LLVMDIBuilderCreateDebugLocation(g->C, line, 1, g->sp, NULL));
 	if (g->scratch)
@@ -873,9 +899,15 @@ static int emit(struct cg *g, const struct cg_opts *o, struct cg_result *out)
 	}
 	LLVMDisposeMessage(err);
 	err = NULL;
+#ifdef SCRY_LLVM_OPT
+	/* optional (cmake -DSCRY_LLVM_OPT=ON): LLVM's O2 pipeline links in the whole pass registry,
+	 * which makes the binary 10 MB bigger and adds that much RSS to every run */
 	LLVMPassBuilderOptionsRef po = LLVMCreatePassBuilderOptions();
 	LLVMErrorRef e = LLVMRunPasses(g->M, "default<O2>", TM, po);
 	LLVMDisposePassBuilderOptions(po);
+#else
+	LLVMErrorRef e = NULL;
+#endif
 	if (e) {
 		char *m = LLVMGetErrorMessage(e);
 		diag_error(g->dl, NULL, "internal: LLVM optimisation failed: %s", m);

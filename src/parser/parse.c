@@ -265,6 +265,8 @@ int parse_program(const struct source *src, struct arena *a, struct diag_list *d
 		prog = ast_new(a, AST_PROGRAM, &l);
 		prog->program.items = ps.items;
 	}
+	if (prog->loc.line == 0) /* empty program: no token gave it a range */
+		prog->loc = (struct loc){1, 1, 1, 1};
 	collect_preamble(prog, a);
 	*out = prog;
 	return dl->errors > errors ? -EINVAL : 0;
