@@ -89,7 +89,8 @@ def run_case(scry, case):
     run = one(case, "RUN")
     prog = one(case, "PROG")
     if run:
-        argv += shlex.split(run)
+        srcdir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+        argv += shlex.split(run.replace("${SRCDIR}", srcdir))
     if prog is not None:
         argv += ["-e", prog]
     if one(case, "PARAMS"):
