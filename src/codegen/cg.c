@@ -426,6 +426,9 @@ static LLVMValueRef str_call(struct cg *g, const struct ast_node *e)
 	return b;
 }
 
+/* String comparisons up to this many bytes are unrolled; longer ones are a loop. */
+#define STR_CMP_UNROLL 64
+
 static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 {
 	enum ast_op op = e->binop.op;
@@ -459,14 +462,36 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 		uint32_t n = lt->size < rt->size ? lt->size : rt->size;
 		LLVMBasicBlockRef ne_bb = ir_block(g, "str_ne"), eq_bb = ir_block(g, "str_eq");
 		LLVMBasicBlockRef done = ir_block(g, "str_done");
-		for (uint32_t i = 0; i < n; i++) {
-			LLVMValueRef a = ir_load_int(g, ir_gep(g, l, i), 1, false);
-			LLVMValueRef b = ir_load_int(g, ir_gep(g, r, i), 1, false);
-			LLVMBasicBlockRef same = ir_block(g, "str_same"), next = ir_block(g, "str_next");
+		if (n <= STR_CMP_UNROLL) {
+			for (uint32_t i = 0; i < n; i++) {
+				LLVMValueRef a = ir_load_int(g, ir_gep(g, l, i), 1, false);
+				LLVMValueRef b = ir_load_int(g, ir_gep(g, r, i), 1, false);
+				LLVMBasicBlockRef same = ir_block(g, "str_same"), next = ir_block(g, "str_next");
+				LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, b, ""), same, ne_bb);
+				ir_at(g, same);
+				LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), eq_bb, next);
+				ir_at(g, next);
+			}
+		} else {
+			/* a bounded loop: constant code size; the verifier walks it once per byte */
+			LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->B);
+			LLVMBasicBlockRef loop = ir_block(g, "str_loop"), same = ir_block(g, "str_same");
+			LLVMBasicBlockRef cont = ir_block(g, "str_cont"), tail = ir_block(g, "str_tail");
+			LLVMBuildBr(g->B, loop);
+			ir_at(g, loop);
+			LLVMValueRef i = LLVMBuildPhi(g->B, g->i64, "i");
+			LLVMValueRef a = ir_load_int(g, LLVMBuildGEP2(g->B, g->i8, l, &i, 1, ""), 1, false);
+			LLVMValueRef b = ir_load_int(g, LLVMBuildGEP2(g->B, g->i8, r, &i, 1, ""), 1, false);
 			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, b, ""), same, ne_bb);
 			ir_at(g, same);
-			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), eq_bb, next);
-			ir_at(g, next);
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), eq_bb, cont);
+			ir_at(g, cont);
+			LLVMValueRef i1 = LLVMBuildAdd(g->B, i, ir_i64(g, 1), "");
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntULT, i1, ir_i64(g, n), ""), loop, tail);
+			LLVMValueRef ivals[2] = {ir_i64(g, 0), i1};
+			LLVMBasicBlockRef ibbs[2] = {pre, cont};
+			LLVMAddIncoming(i, ivals, ibbs, 2);
+			ir_at(g, tail);
 		}
 		if (lt->size != rt->size) {
 			LLVMValueRef longer = lt->size > rt->size ? l : r;

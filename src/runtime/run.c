@@ -184,8 +184,11 @@ static void report_load_failure(struct rt *rt, int err)
 		}
 	}
 	struct loc loc = {0};
-	if (script_line > 0)
-		loc = (struct loc){script_line, 1, script_line, 1};
+	size_t linelen = 0;
+	if (script_line > 0 && rt->dl->src && source_line(rt->dl->src, script_line, &linelen))
+		loc = (struct loc){script_line, 1, script_line, (int)linelen + 1}; /* the whole line */
+	else if (script_line > 0)
+		loc = (struct loc){script_line, 1, script_line, 2};
 	else if (bad)
 		loc = bad->loc;
 	if (bad)
