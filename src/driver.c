@@ -116,6 +116,8 @@ int driver_run(const struct driver_opts *o)
 		.dump_ir = (o->dumps & DUMP_IR) ? stdout : NULL,
 		.dump_ir_opt = (o->dumps & DUMP_IR_OPT) ? stdout : NULL,
 	};
+	if (o->verbose)
+		fprintf(stderr, "scry: generating BPF ISA %s\n", co.cpu);
 	rc = cg_compile(prog, &res, &co, &cg, &dl);
 	if (flush_diags(&dl) || rc)
 		goto out;

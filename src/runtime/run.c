@@ -33,6 +33,7 @@ struct rt {
 	struct probe_links links;
 	bool stop;       /* exit() seen */
 	bool discard;    /* drop events (after exit(), before END) */
+	uint64_t lost_reported; /* lost events already reported with "Lost N events" */
 	int exit_code;
 	struct diag_list *dl;
 };
@@ -249,6 +250,16 @@ static uint64_t lost_events(struct rt *rt)
 	return v;
 }
 
+/* Report events the probes could not queue (ring buffer full) since the last report. */
+static void report_lost(struct rt *rt)
+{
+	uint64_t lost = lost_events(rt);
+	if (lost > rt->lost_reported) {
+		output_lost_events(rt->out, lost - rt->lost_reported);
+		rt->lost_reported = lost;
+	}
+}
+
 static int run_special(struct rt *rt, enum probe_special which)
 {
 	for (size_t i = 0; i < rt->res->probes.n; i++) {
@@ -366,6 +377,7 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 		goto cleanup;
 	while (!rt.stop && !g_signal && !res->has_begin_end_only) {
 		int n = ring_buffer__poll(rt.rb, 200);
+		report_lost(&rt);
 		if (n < 0 && n != -EINTR && n != -ECANCELED) {
 			diag_error(dl, NULL, "reading events failed: %s", strerror(-n));
 			err = n;
@@ -389,9 +401,9 @@ finish:
 		err = run_special(&rt, PS_END);
 		rt.exit_code = saved;
 	}
-	uint64_t lost = lost_events(&rt);
-	if (lost)
-		output_lost_events(rt.out, lost);
+	report_lost(&rt);
+	if (rt.lost_reported)
+		fprintf(stderr, "WARNING: Total lost event count: %llu\n", (unsigned long long)rt.lost_reported);
 	if (!o->dry_run)
 		rt_exit_output(rt.out, res, rt.map_fds, o->print_maps_on_exit);
 	output_flush(rt.out);

@@ -21,6 +21,7 @@ A .test file holds one or more cases, each starting with a NAME line. Fields (on
   REQUIRES cmd         shell command; when it fails the case is skipped, with cmd as the reason
   WORKLOAD cmd         shell command run once every probe is attached
   SIGINT_AFTER s       send SIGINT this many seconds after attach (after WORKLOAD if any)
+  SIGTERM_AFTER s      the same with SIGTERM
   ENV k=v              extra environment variable
 
 Exit status: 0 all passed (some may have been skipped), 1 a case failed, 77 every case skipped.
@@ -127,6 +128,9 @@ def run_case(scry, case):
     deadline = time.monotonic() + timeout
     workload = one(case, "WORKLOAD")
     sigint_after = one(case, "SIGINT_AFTER")
+    sig = signal.SIGINT
+    if one(case, "SIGTERM_AFTER") is not None:
+        sigint_after, sig = one(case, "SIGTERM_AFTER"), signal.SIGTERM
     attached.wait(timeout)
     if p.poll() is None and time.monotonic() < deadline:
         if workload:
@@ -135,7 +139,7 @@ def run_case(scry, case):
         if sigint_after is not None:
             time.sleep(float(sigint_after))
             if p.poll() is None:
-                p.send_signal(signal.SIGINT)
+                p.send_signal(sig)
     timed_out = False
     try:
         p.wait(timeout=max(0.5, deadline - time.monotonic()))
