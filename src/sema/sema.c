@@ -840,12 +840,15 @@ static struct type *agg_type(struct sema *s, struct ast_node *call)
 		serr(s, &call->loc, "%s() is not supported yet", bi->name);
 		return NULL;
 	}
-	if (!args_typed(s, call, 0))
+	bool typed = args_typed(s, call, 0);
+	if (!typed && s->report)
 		return NULL;
+	/* while map types are still being learnt an argument may be untyped: the aggregation's
+	 * type does not depend on it (only its signedness, settled in a later pass) */
 	struct ast_node *v = call->call.args;
-	if (v && !want_int(s, v, v->type, bi->name))
+	if (typed && v && !want_int(s, v, v->type, bi->name))
 		return NULL;
-	bool sg = v ? (v->type->kind == T_INT ? v->type->is_signed : true) : false;
+	bool sg = v && typed ? (v->type->kind == T_INT ? v->type->is_signed : true) : true;
 	struct type *t = NULL;
 	switch (id) {
 	case BI_COUNT:
@@ -1076,18 +1079,31 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 	expand_probes(&s, prog);
 	if (dl->errors > errs0)
 		goto out;
-	/* two silent passes learn map types (a map may be read before the probe that writes it, or
-	 * only ever written from its own value, like @n = @n + 1, which makes it an int64), the third
-	 * reports errors and builds the resources */
-	for (int pass = 0; pass < 3; pass++) {
-		s.report = pass == 2;
+	/* Silent passes learn map types until nothing new is learnt (a map may be read before the
+	 * probe that writes it). Maps still untyped then are only ever written from their own value
+	 * (@n = @n + 1): they hold int64, as in bpftrace. A last pass reports errors and builds the
+	 * resources. */
+	for (int pass = 0;; pass++) {
+		size_t known = 0, after = 0;
+		for (size_t i = 0; i < res->maps.n; i++)
+			known += res->maps.v[i].value != NULL;
 		for (struct ast_node *p = prog->program.items; p; p = p->next)
 			if (p->kind == AST_PROBE)
 				check_probe(&s, p);
 		for (size_t i = 0; i < res->maps.n; i++)
-			if (!res->maps.v[i].value)
-				res->maps.v[i].value = t_i64(&s);
+			after += res->maps.v[i].value != NULL;
+		if (after == known || pass > 16) {
+			if (after == res->maps.n)
+				break;
+			for (size_t i = 0; i < res->maps.n; i++)
+				if (!res->maps.v[i].value)
+					res->maps.v[i].value = t_i64(&s);
+		}
 	}
+	s.report = true;
+	for (struct ast_node *p = prog->program.items; p; p = p->next)
+		if (p->kind == AST_PROBE)
+			check_probe(&s, p);
 	bool only_special = true;
 	for (size_t i = 0; i < res->probes.n; i++)
 		if (res->probes.v[i].prov->special == PS_NONE)
