@@ -8,27 +8,6 @@
 #include "probes/timer.h"
 #include "sema/resources.h"
 
-static int interval_expand(const struct probe_provider *p, const char *const *parts, int nparts, struct arena *a,
-			   probe_target_vec *out, const char **err)
-{
-	struct probe_target t;
-	int ret = timer_parse(p->name, parts, nparts, a, &t, err);
-	if (ret)
-		return ret;
-	VEC_PUSH(*out, t);
-	return 0;
-}
-
-static int interval_list(const struct probe_provider *p, const char *const *parts, int nparts, struct strbuf *out)
-{
-	return timer_list(p->name, parts, nparts, out);
-}
-
-static const char *interval_section(const char *target, struct arena *a)
-{
-	return "perf_event";
-}
-
 static int interval_attach(struct bpf_program *prog, const struct res_probe *rp, struct probe_links *links,
 			   char **err)
 {
@@ -48,8 +27,8 @@ const struct probe_provider probe_interval = {
 	.name = "interval",
 	.aliases = interval_aliases,
 	.prog_type = BPF_PROG_TYPE_PERF_EVENT,
-	.expand = interval_expand,
-	.list = interval_list,
-	.section = interval_section,
+	.expand = timer_expand,
+	.list = timer_provider_list,
+	.section = timer_section,
 	.attach = interval_attach,
 };

@@ -4,9 +4,11 @@
  * bpf_link__destroy); only a perf_fd without a link is closed here.
  * Detaching a perf-event tracepoint waits for RCU grace periods in the kernel (60-90 ms each), so
  * more than a couple of links are destroyed from a few threads at once. */
+#include <errno.h>
 #include <linux/perf_event.h>
 #include <pthread.h>
 #include <stdlib.h>
+#include <string.h>
 #include <stdatomic.h>
 #include <sys/ioctl.h>
 #include <unistd.h>
@@ -86,4 +88,19 @@ void probe_links_destroy(struct probe_links *links)
 			link_destroy(&links->v.v[i]);
 	}
 	VEC_FREE(links->v);
+}
+
+int probe_links_add_perf(struct probe_links *links, struct bpf_program *prog, int pfd, const char *what,
+			 char **err)
+{
+	struct bpf_link *link = bpf_program__attach_perf_event(prog, pfd);
+	if (!link) {
+		int e = errno ? errno : EINVAL;
+		close(pfd);
+		*err = xasprintf("cannot attach %s: %s", what, strerror(e));
+		return -e;
+	}
+	struct probe_link pl = {.link = link, .perf_fd = pfd};
+	VEC_PUSH(links->v, pl);
+	return 0;
 }

@@ -63,6 +63,10 @@ extern const struct probe_provider *const probe_providers[];
 /* Disable every perf event in links (stops data), then destroy all links (in parallel threads
  * where that saves time). Safe on an empty set. */
 void probe_links_disable(struct probe_links *links);
+/* Attach prog to the perf event pfd and record the link. On failure pfd is closed and *err says
+ * "cannot attach WHAT: reason" (malloc'ed). Returns 0 or -errno. */
+int probe_links_add_perf(struct probe_links *links, struct bpf_program *prog, int pfd, const char *what,
+			 char **err);
 void probe_links_destroy(struct probe_links *links);
 
 /* tracefs root ("/sys/kernel/tracing"), mounting tracefs there if no tracefs is mounted. NULL if

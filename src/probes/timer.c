@@ -234,16 +234,9 @@ int timer_attach_cpu(struct bpf_program *prog, const struct res_probe *rp, int c
 			*err = xasprintf("cannot open perf event for %s on CPU %d: %s", rp->name, cpu, strerror(e));
 		return -e;
 	}
-	struct bpf_link *link = bpf_program__attach_perf_event(prog, pfd);
-	if (!link) {
-		int e = errno ? errno : EINVAL;
-		close(pfd);
-		*err = xasprintf("cannot attach %s on CPU %d: %s", rp->name, cpu, strerror(e));
-		return -e;
-	}
-	struct probe_link pl = {.link = link, .perf_fd = pfd};
-	VEC_PUSH(links->v, pl);
-	return 0;
+	char what[160];
+	snprintf(what, sizeof(what), "%s on CPU %d", rp->name, cpu);
+	return probe_links_add_perf(links, prog, pfd, what, err);
 }
 
 int timer_list(const char *prov, const char *const *parts, int nparts, struct strbuf *out)
@@ -254,3 +247,21 @@ int timer_list(const char *prov, const char *const *parts, int nparts, struct st
 			sb_printf(out, "%s:%s:\n", prov, units[i]);
 	return 0;
 }
+
+int timer_expand(const struct probe_provider *p, const char *const *parts, int nparts, struct arena *a,
+		 probe_target_vec *out, const char **err)
+{
+	struct probe_target t;
+	int ret = timer_parse(p->name, parts, nparts, a, &t, err);
+	if (ret)
+		return ret;
+	VEC_PUSH(*out, t);
+	return 0;
+}
+
+int timer_provider_list(const struct probe_provider *p, const char *const *parts, int nparts, struct strbuf *out)
+{
+	return timer_list(p->name, parts, nparts, out);
+}
+
+const char *timer_section(const char *target, struct arena *a) { return "perf_event"; }

@@ -33,4 +33,9 @@ int timer_attach_cpu(struct bpf_program *prog, const struct res_probe *rp, int c
 
 /* list(): "prov:hz:", "prov:ms:", "prov:s:", "prov:us:" lines for the units matching parts[0]. */
 int timer_list(const char *prov, const char *const *parts, int nparts, struct strbuf *out);
+/* Provider hooks shared by interval and profile (they differ only in attach). */
+int timer_expand(const struct probe_provider *p, const char *const *parts, int nparts, struct arena *a,
+		 probe_target_vec *out, const char **err);
+int timer_provider_list(const struct probe_provider *p, const char *const *parts, int nparts, struct strbuf *out);
+const char *timer_section(const char *target, struct arena *a);
 #endif

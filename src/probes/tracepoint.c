@@ -271,16 +271,7 @@ static int tp_attach(struct bpf_program *prog, const struct res_probe *rp, struc
 		*err = xasprintf("cannot open perf event for %s: %s", rp->name, strerror(e));
 		return -e;
 	}
-	struct bpf_link *link = bpf_program__attach_perf_event(prog, pfd);
-	if (!link) {
-		int e = errno ? errno : EINVAL;
-		close(pfd);
-		*err = xasprintf("cannot attach %s: %s", rp->name, strerror(e));
-		return -e;
-	}
-	struct probe_link pl = {.link = link, .perf_fd = pfd};
-	VEC_PUSH(links->v, pl);
-	return 0;
+	return probe_links_add_perf(links, prog, pfd, rp->name, err);
 }
 
 static const char *const tp_aliases[] = {"t", NULL};
