@@ -23,6 +23,7 @@ A .test file holds one or more cases, each starting with a NAME line. Fields (on
   SIGINT_AFTER s       send SIGINT this many seconds after attach (after WORKLOAD if any)
   SIGTERM_AFTER s      the same with SIGTERM
   ENV k=v              extra environment variable
+  CHECK cmd            shell command run after scry exits; it must succeed ($SCRY is the binary)
 
 Exit status: 0 all passed (some may have been skipped), 1 a case failed, 77 every case skipped.
 """
@@ -188,6 +189,10 @@ def run_case(scry, case):
     for v in case.get("EXPECT_STDERR_REGEX", []):
         if not any(re.fullmatch(v, line) for line in elines):
             problems.append(f"no stderr line matches: {v!r}")
+    for c in case.get("CHECK", []):
+        r = subprocess.run(c, shell=True, capture_output=True, text=True, env=dict(os.environ, SCRY=scry))
+        if r.returncode:
+            problems.append(f"CHECK failed: {c}\n{r.stdout}{r.stderr}")
     if problems:
         return "fail", "\n".join(problems) + f"\ncommand: {shlex.join(argv)}\nstdout:\n{out}\nstderr:\n{err}"
     return "pass", ""
