@@ -128,11 +128,8 @@ static int on_event(void *ctx, void *data, size_t size)
 	return 0;
 }
 
-static void consume(struct rt *rt)
-{
-	int rc = ring_buffer__consume(rt->rb);
-	(void)rc;
-}
+/* Deliver every queued event (the callback decides what is shown). */
+static void consume(struct rt *rt) { ring_buffer__consume(rt->rb); }
 
 /* ---- load ------------------------------------------------------------------------------------ */
 

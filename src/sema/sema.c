@@ -297,11 +297,11 @@ static struct type *check_map_read(struct sema *s, struct ast_node *e)
 		     e->map.name);
 		return s->tc->t_none;
 	default:
-		return v->kind == T_INT ? v : v;
+		return v;
 	}
 }
 
-static struct type *check_call(struct sema *s, struct ast_node *e, bool as_stmt);
+static struct type *check_call(struct sema *s, struct ast_node *e);
 
 static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin_id id)
 {
@@ -439,7 +439,7 @@ static struct type *check_binop(struct sema *s, struct ast_node *e)
 	if (l->kind == T_INT && r->kind == T_INT && !l->is_signed && !r->is_signed)
 		sg = false;
 	if (op == OP_SUB)
-		sg = sg || true; /* bpftrace: subtraction yields a signed result */
+		sg = true; /* bpftrace: subtraction yields a signed result */
 	return type_int(s->tc, 8, sg);
 }
 
@@ -499,7 +499,7 @@ static struct type *check_expr(struct sema *s, struct ast_node *e)
 		t = check_map_read(s, e);
 		break;
 	case AST_CALL:
-		t = check_call(s, e, false);
+		t = check_call(s, e);
 		break;
 	case AST_BINOP:
 		t = check_binop(s, e);
@@ -658,7 +658,7 @@ static int want_map_arg(struct sema *s, struct ast_node *e, struct ast_node *a, 
 	return id;
 }
 
-static struct type *check_call(struct sema *s, struct ast_node *e, bool as_stmt)
+static struct type *check_call(struct sema *s, struct ast_node *e)
 {
 	enum builtin_id id = builtin_lookup(e->call.name);
 	e->call.id = id;
@@ -819,7 +819,6 @@ static struct type *check_call(struct sema *s, struct ast_node *e, bool as_stmt)
 		serr(s, &e->loc, "%s() is not supported yet", bi->name);
 		return s->tc->t_none;
 	}
-	(void)as_stmt;
 }
 
 /* ---- statements ------------------------------------------------------------------------------ */
@@ -981,14 +980,11 @@ static void check_assign(struct sema *s, struct ast_node *st)
 		return;
 	}
 	struct type *u = unify(s, v->type, t);
-	if (!u || (u != v->type && u->size > v->type->size && v->type->kind == T_STRING && s->report &&
-		   u != v->type)) {
-		if (!u) {
-			serr(s, &lhs->loc, "Type mismatch for %s: trying to assign value of type '%s' when variable "
-					   "already contains a value of type '%s'",
-			     lhs->var.name, tstr(s, t), tstr(s, v->type));
-			return;
-		}
+	if (!u) {
+		serr(s, &lhs->loc, "Type mismatch for %s: trying to assign value of type '%s' when variable "
+				   "already contains a value of type '%s'",
+		     lhs->var.name, tstr(s, t), tstr(s, v->type));
+		return;
 	}
 	if (st->assign.op != OP_NONE && !type_is_int(u)) {
 		serr(s, &st->loc, "compound assignment needs an integer variable");
@@ -1004,7 +1000,7 @@ static void check_stmt(struct sema *s, struct ast_node *st)
 	case AST_EXPR_STMT: {
 		struct ast_node *e = st->expr_stmt.expr;
 		if (e->kind == AST_CALL)
-			e->type = check_call(s, e, true);
+			e->type = check_call(s, e);
 		else
 			check_expr(s, e);
 		break;
