@@ -16,6 +16,14 @@ struct res_probe;
 
 enum probe_special { PS_NONE, PS_BEGIN, PS_END };
 
+/* Values a provider can locate in its program's context (see probe_provider.ctx_offset). */
+enum probe_ctx_value { PCTX_ARG, PCTX_RETVAL };
+
+/* pt_regs layout of this architecture (x86_64, arm64): offset of argument register n (-1 past the
+ * last register argument) and of the return-value register. Shared by kprobe/uprobe/usdt. */
+int probe_regs_arg_offset(int n);
+int probe_regs_retval_offset(void);
+
 /* One concrete attach point produced by expansion. */
 struct probe_target {
 	const char *name;   /* full name, e.g. "tracepoint:sched:sched_switch", "interval:s:1", "begin" */
@@ -53,6 +61,10 @@ struct probe_provider {
 	const char *(*section)(const char *target, struct arena *a);
 	/* Attach a loaded program; adds links to `links`. Returns 0 or -errno with *err set (malloc'ed). */
 	int (*attach)(struct bpf_program *prog, const struct res_probe *rp, struct probe_links *links, char **err);
+	/* Where `argN` (what = PCTX_ARG, n = N) and `retval` (PCTX_RETVAL) live in the program's
+	 * context: a byte offset of a 64-bit slot, or -1 when the probe has no such value. NULL = none
+	 * (sema then rejects argN/retval with a located error). Codegen loads the slot directly. */
+	int (*ctx_offset)(enum probe_ctx_value what, int n);
 };
 
 /* Registry: NULL if no provider has that name or alias (begin/end are case-insensitive). */
