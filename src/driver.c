@@ -143,6 +143,7 @@ int driver_run(const struct driver_opts *o)
 	struct rt_opts ro = {
 		.out = o->out,
 		.buffering = (enum output_buffering)o->buffering,
+		.format = (enum output_format)o->format,
 		.quiet = o->quiet,
 		.verbose = o->verbose,
 		.dump_verifier = (o->dumps & DUMP_VERIFIER) != 0,

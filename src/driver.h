@@ -26,6 +26,7 @@ struct driver_opts {
 	bool dry_run;
 	FILE *out;             /* script output */
 	int buffering;         /* enum output_buffering */
+	int format;            /* enum output_format (-f text|json) */
 };
 
 /* Returns the process exit status: 0, 1 on any error, or the code given to exit(). */

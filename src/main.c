@@ -28,7 +28,7 @@ static void usage(FILE *f)
 	      "                      program, list the probes it would attach\n"
 	      "    -o, --output FILE write the script's output to FILE\n"
 	      "    -B MODE           output buffering: line (default), full, none\n"
-	      "    -f FORMAT         output format: text (default)\n"
+	      "    -f FORMAT         output format: text (default) or json (one JSON object per line)\n"
 	      "    -q, --quiet       no informational messages (e.g. \"Attached N probes\")\n"
 	      "    -v, --verbose     verbose messages (libbpf's too); -vv for debug messages\n"
 	      "    -d, --debug STAGE dump a stage: ast, types, ir, ir-opt, elf, verifier, all\n"
@@ -156,8 +156,12 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'f':
-			if (strcmp(optarg, "text")) {
-				fprintf(stderr, "ERROR: output format '%s' is not supported yet (only text)\n", optarg);
+			if (!strcmp(optarg, "text"))
+				o.format = 0;
+			else if (!strcmp(optarg, "json"))
+				o.format = 1;
+			else {
+				fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", optarg);
 				return 1;
 			}
 			break;

@@ -9,8 +9,23 @@ static const struct builtin_info infos[BI_COUNT_] = {
 #undef X
 };
 
+int builtin_argn(const char *name)
+{
+	if (strncmp(name, "arg", 3) || !name[3] || (name[3] == '0' && name[4]))
+		return -1;
+	int n = 0;
+	for (const char *p = name + 3; *p; p++) {
+		if (*p < '0' || *p > '9' || n > 100000)
+			return -1;
+		n = n * 10 + (*p - '0');
+	}
+	return n;
+}
+
 enum builtin_id builtin_lookup(const char *name)
 {
+	if (builtin_argn(name) >= 0)
+		return BI_ARGN;
 	for (int i = 1; i < BI_COUNT_; i++)
 		if (!strcmp(infos[i].name, name))
 			return (enum builtin_id)i;

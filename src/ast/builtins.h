@@ -35,7 +35,8 @@ enum builtin_kind {
 	X(CPID, "cpid", BK_VAR, 0, 0, false)                    \
 	X(KSTACK, "kstack", BK_VAR, 0, 2, false)                \
 	X(USTACK, "ustack", BK_VAR, 0, 2, false)                \
-	X(RETVAL, "retval", BK_VAR, 0, 0, false)                \
+	X(RETVAL, "retval", BK_VAR, 0, 0, true)                 \
+	X(ARGN, "argN", BK_VAR, 0, 0, true) /* arg0, arg1, ... */ \
 	X(FUNC, "func", BK_VAR, 0, 0, false)                    \
 	X(CTX, "ctx", BK_VAR, 0, 0, false)                      \
 	X(PROBETYPE, "probetype", BK_VAR, 0, 0, false)          \
@@ -84,7 +85,9 @@ struct builtin_info {
 	bool implemented;
 };
 
-/* BI_NONE if `name` is not a builtin. */
+/* BI_NONE if `name` is not a builtin. arg0, arg1, ... are BI_ARGN (builtin_argn gives N). */
 enum builtin_id builtin_lookup(const char *name);
 const struct builtin_info *builtin_info(enum builtin_id id);
+/* N for "argN" (N decimal, no leading zeros but "arg0"), or -1. */
+int builtin_argn(const char *name);
 #endif

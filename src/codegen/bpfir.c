@@ -164,7 +164,10 @@ LLVMValueRef ir_load_int(struct cg *g, LLVMValueRef p, uint32_t size, bool is_si
 {
 	LLVMTypeRef t = LLVMIntTypeInContext(g->C, size * 8);
 	LLVMValueRef v = LLVMBuildLoad2(g->B, t, p, "");
-	LLVMSetAlignment(v, 1);
+	/* every integer we address is naturally aligned (tuple/record layouts, 8-aligned buffers,
+	 * context fields); with alignment 1 the backend would split the access into byte loads,
+	 * which context accesses do not allow */
+	LLVMSetAlignment(v, size);
 	if (size == 8)
 		return v;
 	return is_signed ? LLVMBuildSExt(g->B, v, g->i64, "") : LLVMBuildZExt(g->B, v, g->i64, "");
@@ -175,7 +178,7 @@ void ir_store_int(struct cg *g, LLVMValueRef p, LLVMValueRef v64, uint32_t size)
 	LLVMTypeRef t = LLVMIntTypeInContext(g->C, size * 8);
 	LLVMValueRef v = size == 8 ? v64 : LLVMBuildTrunc(g->B, v64, t, "");
 	LLVMValueRef st = LLVMBuildStore(g->B, v, p);
-	LLVMSetAlignment(st, 1);
+	LLVMSetAlignment(st, size);
 }
 
 LLVMValueRef ir_map_lookup(struct cg *g, LLVMValueRef map, LLVMValueRef key)

@@ -77,7 +77,7 @@ static LLVMValueRef map_key(struct cg *g, const struct ast_node *m, LLVMValueRef
 		}
 	}
 	if (bucket)
-		ir_store_int(g, ir_gep(g, key, rm->key ? rm->key->size : 8), bucket, 8);
+		ir_store_int(g, ir_gep(g, key, rm->key_size - 8), bucket, 8);
 	return key;
 }
 
@@ -358,6 +358,19 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 	}
 	case BI_PROBE:
 		return ir_i64(g, (uint64_t)g->probe_id);
+	case BI_ARGN:
+	case BI_RETVAL: {
+		/* a 64-bit slot of the context (pt_regs, or the raw tracepoint argument array) */
+		int off = g->rp->prov->ctx_offset
+				  ? g->rp->prov->ctx_offset(id == BI_ARGN ? PCTX_ARG : PCTX_RETVAL,
+							    id == BI_ARGN ? builtin_argn(e->ident.name) : 0)
+				  : -1;
+		if (off < 0) {
+			fail(g, &e->loc, "internal: context value without an offset");
+			return ir_i64(g, 0);
+		}
+		return ir_load_int(g, ir_gep(g, g->ctx, (uint32_t)off), 8, false);
+	}
 	case BI_ARGS:
 		return g->ctx;
 	default:

@@ -2,6 +2,7 @@
  * every online CPU. */
 #include <errno.h>
 #include <linux/bpf.h>
+#include <linux/perf_event.h>
 #include <stdlib.h>
 
 #include "probes/probe.h"
@@ -13,17 +14,7 @@
 static int profile_attach(struct bpf_program *prog, const struct res_probe *rp, struct probe_links *links,
 			  char **err)
 {
-	int *cpus;
-	int n = timer_online_cpus(&cpus);
-	if (n < 0) {
-		*err = xasprintf("cannot read the online CPU list for %s", rp->name);
-		return n;
-	}
-	int ret = 0;
-	for (int i = 0; i < n && !ret; i++)
-		ret = timer_attach_cpu(prog, rp, cpus[i], links, err);
-	free(cpus);
-	return ret;
+	return perf_attach_all_cpus(prog, rp, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, links, err);
 }
 
 static const char *const profile_aliases[] = {"p", NULL};

@@ -9,6 +9,8 @@
 #include "probes/probe.h"
 
 extern const struct probe_provider probe_begin, probe_end, probe_tracepoint, probe_interval, probe_profile;
+extern const struct probe_provider probe_software, probe_hardware, probe_rawtracepoint;
+extern const struct probe_provider probe_kprobe, probe_kretprobe;
 
 /* Providers that scry knows by name but cannot attach yet: expansion fails with a clear message. */
 static int unsupported_expand(const struct probe_provider *p, const char *const *parts, int nparts,
@@ -35,16 +37,11 @@ static int unsupported_list(const struct probe_provider *p, const char *const *p
 		.list = unsupported_list,                                                                  \
 	}
 
-UNSUPPORTED(probe_kprobe, "kprobe", BPF_PROG_TYPE_KPROBE, false, "k");
-UNSUPPORTED(probe_kretprobe, "kretprobe", BPF_PROG_TYPE_KPROBE, false, "kr");
 UNSUPPORTED(probe_uprobe, "uprobe", BPF_PROG_TYPE_KPROBE, true, "u");
 UNSUPPORTED(probe_uretprobe, "uretprobe", BPF_PROG_TYPE_KPROBE, false, "ur");
 UNSUPPORTED(probe_usdt, "usdt", BPF_PROG_TYPE_KPROBE, false, "U");
-UNSUPPORTED(probe_rawtracepoint, "rawtracepoint", BPF_PROG_TYPE_TRACING, true, "rt");
 UNSUPPORTED(probe_fentry, "fentry", BPF_PROG_TYPE_TRACING, true, "f", "kfunc");
 UNSUPPORTED(probe_fexit, "fexit", BPF_PROG_TYPE_TRACING, true, "fr", "kretfunc");
-UNSUPPORTED(probe_software, "software", BPF_PROG_TYPE_PERF_EVENT, false, "s");
-UNSUPPORTED(probe_hardware, "hardware", BPF_PROG_TYPE_PERF_EVENT, false, "h");
 UNSUPPORTED(probe_watchpoint, "watchpoint", BPF_PROG_TYPE_PERF_EVENT, false, "w");
 UNSUPPORTED(probe_iter, "iter", BPF_PROG_TYPE_TRACING, false, "it");
 

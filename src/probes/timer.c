@@ -209,13 +209,13 @@ int timer_online_cpus(int **cpus)
 	return (int)v.n;
 }
 
-int timer_attach_cpu(struct bpf_program *prog, const struct res_probe *rp, int cpu, struct probe_links *links,
-		     char **err)
+int perf_attach_cpu(struct bpf_program *prog, const struct res_probe *rp, uint32_t type, uint64_t config, int cpu,
+		    struct probe_links *links, char **err)
 {
 	struct perf_event_attr attr = {
-		.type = PERF_TYPE_SOFTWARE,
+		.type = type,
 		.size = sizeof(attr),
-		.config = PERF_COUNT_SW_CPU_CLOCK,
+		.config = config,
 	};
 	if (rp->freq) {
 		attr.freq = 1;
@@ -230,6 +230,10 @@ int timer_attach_cpu(struct bpf_program *prog, const struct res_probe *rp, int c
 			*err = xasprintf("cannot open perf event for %s on CPU %d: %s (is %llu Hz above "
 					 "/proc/sys/kernel/perf_event_max_sample_rate?)",
 					 rp->name, cpu, strerror(e), (unsigned long long)rp->period);
+		else if (type == PERF_TYPE_HARDWARE && (e == ENOENT || e == EOPNOTSUPP || e == ENODEV))
+			*err = xasprintf("cannot open perf event for %s: this machine has no hardware performance "
+					 "counters (%s)",
+					 rp->name, strerror(e));
 		else
 			*err = xasprintf("cannot open perf event for %s on CPU %d: %s", rp->name, cpu, strerror(e));
 		return -e;
@@ -237,6 +241,28 @@ int timer_attach_cpu(struct bpf_program *prog, const struct res_probe *rp, int c
 	char what[160];
 	snprintf(what, sizeof(what), "%s on CPU %d", rp->name, cpu);
 	return probe_links_add_perf(links, prog, pfd, what, err);
+}
+
+int perf_attach_all_cpus(struct bpf_program *prog, const struct res_probe *rp, uint32_t type, uint64_t config,
+			 struct probe_links *links, char **err)
+{
+	int *cpus;
+	int n = timer_online_cpus(&cpus);
+	if (n < 0) {
+		*err = xasprintf("cannot read the online CPU list for %s", rp->name);
+		return n;
+	}
+	int ret = 0;
+	for (int i = 0; i < n && !ret; i++)
+		ret = perf_attach_cpu(prog, rp, type, config, cpus[i], links, err);
+	free(cpus);
+	return ret;
+}
+
+int timer_attach_cpu(struct bpf_program *prog, const struct res_probe *rp, int cpu, struct probe_links *links,
+		     char **err)
+{
+	return perf_attach_cpu(prog, rp, PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, cpu, links, err);
 }
 
 int timer_list(const char *prov, const char *const *parts, int nparts, struct strbuf *out)

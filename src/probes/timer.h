@@ -31,6 +31,14 @@ int timer_online_cpus(int **cpus);
 int timer_attach_cpu(struct bpf_program *prog, const struct res_probe *rp, int cpu, struct probe_links *links,
 		     char **err);
 
+/* Open a sampling perf event (type/config, rp's period or frequency) on `cpu` for all tasks and
+ * attach prog; perf_attach_all_cpus does it on every online CPU. Returns 0 or -errno with *err
+ * set (malloc'ed); links attached before a failure stay in `links`. */
+int perf_attach_cpu(struct bpf_program *prog, const struct res_probe *rp, uint32_t type, uint64_t config, int cpu,
+		    struct probe_links *links, char **err);
+int perf_attach_all_cpus(struct bpf_program *prog, const struct res_probe *rp, uint32_t type, uint64_t config,
+			 struct probe_links *links, char **err);
+
 /* list(): "prov:hz:", "prov:ms:", "prov:s:", "prov:us:" lines for the units matching parts[0]. */
 int timer_list(const char *prov, const char *const *parts, int nparts, struct strbuf *out);
 /* Provider hooks shared by interval and profile (they differ only in attach). */

@@ -1,6 +1,6 @@
 /* output: everything the runtime writes as a *result* of the script goes through a struct output —
  * printf text, print() values, maps (at runtime and at exit), the end-of-run separator. An output is a
- * backend (struct output_ops: text now, JSON later) plus a stream and a buffering mode; it owns its
+ * backend (struct output_ops: text or JSON) plus a stream and a buffering mode; it owns its
  * private state, not the FILE it writes to. Map printing reads BPF maps into an in-memory element list
  * (struct rt_map_elems), merges per-CPU values, groups histogram buckets, sorts, decodes (value.h) and
  * hands a backend-neutral struct rt_map_view to the backend.
@@ -122,6 +122,10 @@ struct output {
 
 /* Text backend writing results to out and notes to stderr. Never NULL (allocation aborts). */
 struct output *output_text_new(FILE *out);
+/* JSON backend (-f json, output_json.c): one JSON object per line on out, banner and lost-event
+ * counts included. Never NULL. */
+struct output *output_json_new(FILE *out);
+enum output_format { OUTPUT_FORMAT_TEXT, OUTPUT_FORMAT_JSON };
 void output_free(struct output *o); /* flushes; accepts NULL */
 void output_set_buffering(struct output *o, enum output_buffering b);
 void output_set_resolver(struct output *o, const struct rt_resolver *r);

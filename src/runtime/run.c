@@ -292,7 +292,8 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 		fprintf(stderr, "WARNING: could not raise RLIMIT_MEMLOCK; continuing (BPF memory is charged to the "
 				"cgroup on this kernel)\n");
 
-	rt.out = output_text_new(o->out ? o->out : stdout);
+	FILE *out = o->out ? o->out : stdout;
+	rt.out = o->format == OUTPUT_FORMAT_JSON ? output_json_new(out) : output_text_new(out);
 	output_set_buffering(rt.out, o->buffering);
 
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "scry");

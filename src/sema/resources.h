@@ -27,6 +27,7 @@ struct event_hdr {
 
 /* One BPF map made for a script map (@name). Layout (docs/internals.md):
  *  key   = key type bytes (8 zero bytes for a scalar map), then for hist/lhist a u64 bucket index
+ *          at offset key_size - 8 (the key bytes are zero-padded to a multiple of 8)
  *  value = value type bytes (aggregations: per-CPU, merged by the runtime) */
 struct res_map {
 	const char *name;     /* "@x", "@" */

@@ -303,6 +303,14 @@ static struct type *check_map_read(struct sema *s, struct ast_node *e)
 
 static struct type *check_call(struct sema *s, struct ast_node *e);
 
+static int last_arg(const struct probe_provider *p)
+{
+	int n = 0;
+	while (p->ctx_offset(PCTX_ARG, n + 1) >= 0 && n < 1000)
+		n++;
+	return n;
+}
+
 static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin_id id)
 {
 	switch (id) {
@@ -320,6 +328,26 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 		return type_string(s->tc, 16);
 	case BI_PROBE:
 		return s->tc->t_probe;
+	case BI_ARGN:
+	case BI_RETVAL: {
+		enum probe_ctx_value what = id == BI_ARGN ? PCTX_ARG : PCTX_RETVAL;
+		int n = id == BI_ARGN ? builtin_argn(e->ident.name) : 0;
+		for (int i = 0; i < s->ntargets; i++) {
+			const struct res_probe *rp = &s->res->probes.v[s->first_target + i];
+			if (!rp->prov->ctx_offset || rp->prov->ctx_offset(what, n) < 0) {
+				if (id == BI_RETVAL)
+					serr(s, &e->loc, "retval is not available in %s probes", rp->prov->name);
+				else if (rp->prov->ctx_offset && rp->prov->ctx_offset(PCTX_ARG, 0) >= 0)
+					serr(s, &e->loc, "%s is out of range: %s probes have register arguments arg0 to "
+							 "arg%d",
+					     e->ident.name, rp->prov->name, last_arg(rp->prov));
+				else
+					serr(s, &e->loc, "%s is not available in %s probes", e->ident.name, rp->prov->name);
+				return s->tc->t_none;
+			}
+		}
+		return t_u64(s);
+	}
 	case BI_ARGS: {
 		struct type *first = NULL;
 		for (int i = 0; i < s->ntargets; i++) {
@@ -1111,7 +1139,8 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 			m->value = t_i64(&s);
 		bool agg = type_is_agg(m->value);
 		bool bucket = m->value->kind == T_HIST || m->value->kind == T_LHIST;
-		m->key_size = (m->key ? m->key->size : 8) + (bucket ? 8 : 0);
+		/* hist/lhist: the u64 bucket index follows the key at an 8-aligned offset */
+		m->key_size = bucket ? ((m->key ? m->key->size : 8) + 7) / 8 * 8 + 8 : (m->key ? m->key->size : 8);
 		m->value_size = m->value->size;
 		m->bpf_type = agg ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH;
 		if (bucket) { /* one element per bucket: room for every bucket of every key */
