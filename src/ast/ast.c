@@ -23,6 +23,9 @@ struct ast_node *ast_new(struct arena *a, enum ast_kind k, const struct loc *loc
 	case AST_PROBE:
 		n->probe.index = -1;
 		break;
+	case AST_VAR:
+		n->var.id = -1;
+		break;
 	default:
 		break;
 	}

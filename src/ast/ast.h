@@ -179,6 +179,7 @@ struct ast_node {
 		} positional;
 		struct {
 			const char *name; /* "$x" */
+			int id;           /* declaration this use refers to, set by sema (-1 before) */
 		} var;
 		struct {
 			const char *name;       /* "@x", "@" for the anonymous map */

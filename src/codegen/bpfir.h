@@ -32,9 +32,14 @@ enum {
 };
 
 struct cg_var {
+	int id;           /* declaration id from sema */
 	const char *name;
 	struct type *type;
 	LLVMValueRef slot; /* pointer to storage of type->size bytes (i64 for integers) */
+};
+
+struct cg_loop {
+	LLVMBasicBlockRef cont, brk; /* targets of continue and break */
 };
 
 struct cg {
@@ -56,6 +61,7 @@ struct cg {
 	int probe_id;              /* index in res->probes */
 	const struct res_probe *rp;
 	VEC(struct cg_var) vars;
+	VEC(struct cg_loop) loops; /* enclosing loops, innermost last */
 	/* module */
 	const struct resources *res;
 	LLVMValueRef *maps; /* per res_map */

@@ -24,6 +24,15 @@ static bool is_scalar(const struct type *t)
 	       t->kind == T_ENUM;
 }
 
+/* An i64 holding a value of integer type t: truncated to t's size and re-extended. */
+static LLVMValueRef norm_int(struct cg *g, LLVMValueRef v, const struct type *t)
+{
+	if (t->kind != T_INT || t->size >= 8)
+		return v;
+	LLVMValueRef tr = LLVMBuildTrunc(g->B, v, LLVMIntTypeInContext(g->C, t->size * 8), "");
+	return t->is_signed ? LLVMBuildSExt(g->B, tr, g->i64, "") : LLVMBuildZExt(g->B, tr, g->i64, "");
+}
+
 static void fail(struct cg *g, const struct loc *loc, const char *msg)
 {
 	diag_error(g->dl, loc, "%s", msg);
@@ -379,8 +388,35 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 	}
 }
 
+/* Element i of a tuple or record value held in our own memory. */
+static LLVMValueRef tuple_elem(struct cg *g, const struct ast_node *base, uint32_t i)
+{
+	const struct type *t = base->type;
+	LLVMValueRef p = ir_gep(g, expr(g, base), t->fields[i].offset);
+	const struct type *ft = t->fields[i].type;
+	return is_scalar(ft) ? ir_load_int(g, p, ft->size, ft->kind == T_INT && ft->is_signed) : p;
+}
+
+static LLVMValueRef tuple_value(struct cg *g, const struct ast_node *e)
+{
+	const struct type *t = e->type;
+	LLVMValueRef b = ir_buf(g, t->size, e->kind == AST_RECORD ? "record" : "tuple");
+	uint32_t i = 0;
+	for (const struct ast_node *x = e->tuple.elems; x && i < t->nfields; x = x->next, i++) {
+		const struct ast_node *v = e->kind == AST_RECORD ? x->config_item.value : x;
+		store_as(g, ir_gep(g, b, t->fields[i].offset), t->fields[i].type, expr(g, v), v->type);
+	}
+	return b;
+}
+
 static LLVMValueRef field(struct cg *g, const struct ast_node *e)
 {
+	const struct type *bt = e->field.e->type;
+	if (bt->kind == T_TUPLE || bt->kind == T_RECORD) {
+		for (uint32_t i = 0; i < bt->nfields; i++)
+			if (!strcmp(bt->fields[i].name, e->field.name))
+				return tuple_elem(g, e->field.e, i);
+	}
 	const struct ast_node *base = e->field.e;
 	const struct type *st = NULL;
 	if (base->kind == AST_IDENT && base->ident.id == BI_ARGS)
@@ -551,21 +587,24 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 	return LLVMBuildZExt(g->B, v, g->i64, "");
 }
 
-static struct cg_var *var_find(struct cg *g, const char *name)
+static struct cg_var *var_find(struct cg *g, int id)
 {
 	for (size_t i = 0; i < g->vars.n; i++)
-		if (!strcmp(g->vars.v[i].name, name))
+		if (g->vars.v[i].id == id)
 			return &g->vars.v[i];
 	return NULL;
 }
 
-static struct cg_var *var_slot(struct cg *g, const char *name, struct type *t)
+/* Storage of a variable declaration (created on first request, below all temporaries when
+ * declare_vars runs first). */
+static struct cg_var *var_slot(struct cg *g, const struct ast_node *var)
 {
-	struct cg_var *v = var_find(g, name);
+	struct cg_var *v = var_find(g, var->var.id);
 	if (v)
 		return v;
-	struct cg_var nv = {.name = name, .type = t};
-	nv.slot = is_scalar(t) ? ir_alloca(g, g->i64, name) : ir_buf_nozero(g, t->size, name);
+	struct cg_var nv = {.id = var->var.id, .name = var->var.name, .type = var->type};
+	nv.slot = is_scalar(var->type) ? ir_alloca(g, g->i64, var->var.name)
+				       : ir_buf_nozero(g, var->type->size, var->var.name);
 	VEC_PUSH(g->vars, nv);
 	return &g->vars.v[g->vars.n - 1];
 }
@@ -575,11 +614,11 @@ static LLVMValueRef incdec(struct cg *g, const struct ast_node *e)
 	const struct ast_node *x = e->unop.e;
 	bool inc = e->unop.op == OP_PRE_INC || e->unop.op == OP_POST_INC;
 	bool pre = e->unop.op == OP_PRE_INC || e->unop.op == OP_PRE_DEC;
-	LLVMValueRef old = x->kind == AST_VAR ? LLVMBuildLoad2(g->B, g->i64, var_slot(g, x->var.name, x->type)->slot, "")
+	LLVMValueRef old = x->kind == AST_VAR ? LLVMBuildLoad2(g->B, g->i64, var_slot(g, x)->slot, "")
 					       : map_read(g, x);
 	LLVMValueRef nw = inc ? LLVMBuildAdd(g->B, old, ir_i64(g, 1), "") : LLVMBuildSub(g->B, old, ir_i64(g, 1), "");
 	if (x->kind == AST_VAR)
-		LLVMBuildStore(g->B, nw, var_slot(g, x->var.name, x->type)->slot);
+		LLVMBuildStore(g->B, nw = norm_int(g, nw, x->type), var_slot(g, x)->slot);
 	else
 		map_write(g, x, nw, x->type);
 	return pre ? nw : old;
@@ -611,7 +650,7 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 	case AST_IDENT:
 		return builtin(g, e, e->ident.id);
 	case AST_VAR: {
-		struct cg_var *v = var_find(g, e->var.name);
+		struct cg_var *v = var_find(g, e->var.id);
 		if (!v) {
 			fail(g, &e->loc, "internal: variable without storage");
 			return ir_i64(g, 0);
@@ -672,14 +711,13 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 	}
 	case AST_FIELD:
 		return field(g, e);
-	case AST_CAST: {
-		LLVMValueRef v = expr(g, e->cast.e);
-		const struct type *t = e->type;
-		if (t->size == 8)
-			return v;
-		LLVMValueRef tr = LLVMBuildTrunc(g->B, v, LLVMIntTypeInContext(g->C, t->size * 8), "");
-		return t->is_signed ? LLVMBuildSExt(g->B, tr, g->i64, "") : LLVMBuildZExt(g->B, tr, g->i64, "");
-	}
+	case AST_TUPLE:
+	case AST_RECORD:
+		return tuple_value(g, e);
+	case AST_INDEX:
+		return tuple_elem(g, e->index.e, (uint32_t)e->index.index->num.value);
+	case AST_CAST:
+		return norm_int(g, expr(g, e->cast.e), e->type);
 	default:
 		fail(g, &e->loc, "internal: expression without code generation");
 		return ir_i64(g, 0);
@@ -720,7 +758,7 @@ static void assign(struct cg *g, const struct ast_node *st)
 		map_write(g, lhs, v, st->assign.op != OP_NONE ? rm->value : rhs->type);
 		return;
 	}
-	struct cg_var *var = var_slot(g, lhs->var.name, lhs->type);
+	struct cg_var *var = var_slot(g, lhs);
 	LLVMValueRef v = expr(g, rhs);
 	if (is_scalar(var->type)) {
 		if (st->assign.op != OP_NONE)
@@ -728,7 +766,7 @@ static void assign(struct cg *g, const struct ast_node *st)
 				     var->type->is_signed);
 		if (var->type->kind == T_BOOL)
 			v = LLVMBuildZExt(g->B, LLVMBuildICmp(g->B, LLVMIntNE, v, ir_i64(g, 0), ""), g->i64, "");
-		LLVMBuildStore(g->B, v, var->slot);
+		LLVMBuildStore(g->B, norm_int(g, v, var->type), var->slot);
 	} else {
 		store_as(g, var->slot, var->type, v, rhs->type);
 	}
@@ -777,11 +815,73 @@ static void stmt_inner(struct cg *g, const struct ast_node *st)
 	case AST_JUMP:
 		if (st->jump.what == JUMP_RETURN) {
 			LLVMBuildBr(g->B, g->ret0);
-			ir_at(g, ir_block(g, "after_return")); /* unreachable code still needs a block */
+		} else if (g->loops.n) {
+			struct cg_loop *l = &g->loops.v[g->loops.n - 1];
+			LLVMBuildBr(g->B, st->jump.what == JUMP_BREAK ? l->brk : l->cont);
 		} else {
 			fail(g, &st->loc, "internal: break/continue outside a loop");
 		}
+		ir_at(g, ir_block(g, "after_jump")); /* unreachable code still needs a block */
 		break;
+	case AST_LET: {
+		struct cg_var *v = var_slot(g, st->let.var);
+		if (st->let.init) {
+			LLVMValueRef x = expr(g, st->let.init);
+			if (is_scalar(v->type))
+				LLVMBuildStore(g->B, norm_int(g, x, v->type), v->slot);
+			else
+				store_as(g, v->slot, v->type, x, st->let.init->type);
+		} else if (is_scalar(v->type)) {
+			LLVMBuildStore(g->B, ir_i64(g, 0), v->slot);
+		} else {
+			ir_zero(g, v->slot, v->type->size);
+		}
+		break;
+	}
+	case AST_WHILE: {
+		LLVMBasicBlockRef cond = ir_block(g, "while_cond"), body = ir_block(g, "while_body");
+		LLVMBasicBlockRef done = ir_block(g, "while_done");
+		LLVMBuildBr(g->B, cond);
+		ir_at(g, cond);
+		LLVMValueRef c = expr(g, st->while_.cond);
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntNE, c, ir_i64(g, 0), ""), body, done);
+		ir_at(g, body);
+		struct cg_loop l = {cond, done};
+		VEC_PUSH(g->loops, l);
+		stmts(g, st->while_.body->block.stmts);
+		g->loops.n--;
+		LLVMBuildBr(g->B, cond);
+		ir_at(g, done);
+		break;
+	}
+	case AST_UNROLL:
+		for (uint64_t i = 0; i < st->unroll.count->num.value; i++)
+			stmts(g, st->unroll.body->block.stmts);
+		break;
+	case AST_FOR_RANGE: {
+		/* for ($i : a..b): a and b are constants (sema), so the verifier can bound the loop */
+		struct cg_var *v = var_slot(g, st->for_range.var);
+		LLVMValueRef to = expr(g, st->for_range.to);
+		LLVMBuildStore(g->B, expr(g, st->for_range.from), v->slot);
+		LLVMBasicBlockRef cond = ir_block(g, "for_cond"), body = ir_block(g, "for_body");
+		LLVMBasicBlockRef next = ir_block(g, "for_next"), done = ir_block(g, "for_done");
+		LLVMBuildBr(g->B, cond);
+		ir_at(g, cond);
+		LLVMValueRef i = LLVMBuildLoad2(g->B, g->i64, v->slot, "i");
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntSLT, i, to, ""), body, done);
+		ir_at(g, body);
+		struct cg_loop l = {next, done};
+		VEC_PUSH(g->loops, l);
+		stmts(g, st->for_range.body->block.stmts);
+		g->loops.n--;
+		LLVMBuildBr(g->B, next);
+		ir_at(g, next);
+		LLVMBuildStore(g->B, LLVMBuildAdd(g->B, LLVMBuildLoad2(g->B, g->i64, v->slot, ""), ir_i64(g, 1), ""),
+			       v->slot);
+		LLVMBuildBr(g->B, cond);
+		ir_at(g, done);
+		break;
+	}
 	default:
 		fail(g, &st->loc, "internal: statement without code generation");
 		break;
@@ -800,14 +900,36 @@ static void stmts(struct cg *g, const struct ast_node *list)
 static void declare_vars(struct cg *g, const struct ast_node *list)
 {
 	for (const struct ast_node *st = list; st; st = st->next) {
-		if (st->kind == AST_ASSIGN && st->assign.lhs->kind == AST_VAR && st->assign.lhs->type)
-			var_slot(g, st->assign.lhs->var.name, st->assign.lhs->type);
-		else if (st->kind == AST_IF) {
-			declare_vars(g, st->if_.then->block.stmts);
+		switch (st->kind) {
+		case AST_ASSIGN:
+			if (st->assign.lhs->kind == AST_VAR && st->assign.lhs->type)
+				var_slot(g, st->assign.lhs);
+			break;
+		case AST_LET:
+			if (st->let.var->type)
+				var_slot(g, st->let.var);
+			break;
+		case AST_IF:
+			declare_vars(g, st->if_.then);
 			if (st->if_.els)
-				declare_vars(g, st->if_.els->kind == AST_BLOCK ? st->if_.els->block.stmts : st->if_.els);
-		} else if (st->kind == AST_BLOCK)
+				declare_vars(g, st->if_.els);
+			break;
+		case AST_BLOCK:
 			declare_vars(g, st->block.stmts);
+			break;
+		case AST_WHILE:
+			declare_vars(g, st->while_.body);
+			break;
+		case AST_UNROLL:
+			declare_vars(g, st->unroll.body);
+			break;
+		case AST_FOR_RANGE:
+			var_slot(g, st->for_range.var);
+			declare_vars(g, st->for_range.body);
+			break;
+		default:
+			break;
+		}
 	}
 }
 
@@ -1045,6 +1167,7 @@ int cg_compile(const struct ast_node *prog, const struct resources *res, const s
 
 	int rc = g.failed ? -EINVAL : emit(&g, o, out);
 	VEC_FREE(g.vars);
+	VEC_FREE(g.loops);
 	free(g.maps);
 	LLVMDisposeDIBuilder(g.D);
 	LLVMDisposeBuilder(g.B);

@@ -11,6 +11,7 @@
 extern const struct probe_provider probe_begin, probe_end, probe_tracepoint, probe_interval, probe_profile;
 extern const struct probe_provider probe_software, probe_hardware, probe_rawtracepoint;
 extern const struct probe_provider probe_kprobe, probe_kretprobe;
+extern const struct probe_provider probe_uprobe, probe_uretprobe;
 
 /* Providers that scry knows by name but cannot attach yet: expansion fails with a clear message. */
 static int unsupported_expand(const struct probe_provider *p, const char *const *parts, int nparts,
@@ -37,8 +38,6 @@ static int unsupported_list(const struct probe_provider *p, const char *const *p
 		.list = unsupported_list,                                                                  \
 	}
 
-UNSUPPORTED(probe_uprobe, "uprobe", BPF_PROG_TYPE_KPROBE, true, "u");
-UNSUPPORTED(probe_uretprobe, "uretprobe", BPF_PROG_TYPE_KPROBE, false, "ur");
 UNSUPPORTED(probe_usdt, "usdt", BPF_PROG_TYPE_KPROBE, false, "U");
 UNSUPPORTED(probe_fentry, "fentry", BPF_PROG_TYPE_TRACING, true, "f", "kfunc");
 UNSUPPORTED(probe_fexit, "fexit", BPF_PROG_TYPE_TRACING, true, "fr", "kretfunc");

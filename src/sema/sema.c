@@ -15,9 +15,13 @@
 #include "probes/probe.h"
 #include "sema/printf_check.h"
 
+/* A scratch variable in scope. Variables are block-scoped (a variable first assigned inside a
+ * block ends with it) and never shadow one another; each declaration has an id that its uses
+ * carry to codegen (sibling blocks may declare the same name with different types). */
 struct var {
 	const char *name;
 	struct type *type;
+	int id;
 };
 
 struct sema {
@@ -30,6 +34,7 @@ struct sema {
 	int first_target, ntargets; /* res->probes range of the current probe */
 	bool special;               /* current probe includes begin/end */
 	int loop_depth;
+	int next_var_id;
 };
 
 #define serr(s, loc, ...)                                                                                      \
@@ -103,6 +108,15 @@ static struct var *var_find(struct sema *s, const char *name)
 	return NULL;
 }
 
+static struct var *var_declare(struct sema *s, struct ast_node *v, struct type *t)
+{
+	struct var nv = {v->var.name, t, s->next_var_id++};
+	VEC_PUSH(s->vars, nv);
+	v->var.id = nv.id;
+	v->type = t;
+	return &s->vars.v[s->vars.n - 1];
+}
+
 static int map_find(struct sema *s, const char *name)
 {
 	for (size_t i = 0; i < s->res->maps.n; i++)
@@ -148,6 +162,7 @@ static bool storable(const struct type *t)
 	case T_STRING:
 	case T_PROBE:
 	case T_TUPLE:
+	case T_RECORD:
 	case T_ENUM:
 		return true;
 	default:
@@ -407,6 +422,13 @@ static struct type *check_field(struct sema *s, struct ast_node *e)
 		return t;
 	if (t->kind == T_PTR && t->elem && t->elem->kind == T_STRUCT)
 		t = t->elem;
+	if (t->kind == T_TUPLE || t->kind == T_RECORD) {
+		struct type *ft = field_of(s, e, t);
+		if (!ft)
+			serr(s, &e->loc, "%s has no field %s%s", tstr(s, t), t->kind == T_TUPLE ? "number " : "",
+			     e->field.name);
+		return ft ? ft : s->tc->t_none;
+	}
 	if (t->kind != T_STRUCT) {
 		serr(s, &e->loc, "Can not access field '%s' on type '%s'", e->field.name, tstr(s, t));
 		return s->tc->t_none;
@@ -471,6 +493,101 @@ static struct type *check_binop(struct sema *s, struct ast_node *e)
 	return type_int(s->tc, 8, sg);
 }
 
+/* A written type: integer names, bool, string / string[N]. NULL after a located error. */
+static struct type *type_from_ast(struct sema *s, struct ast_node *ty)
+{
+	static const struct {
+		const char *n;
+		uint32_t size;
+		bool sg;
+	} ints[] = {{"int8", 1, 1},  {"int16", 2, 1},  {"int32", 4, 1},  {"int64", 8, 1},
+		    {"uint8", 1, 0}, {"uint16", 2, 0}, {"uint32", 4, 0}, {"uint64", 8, 0}};
+	if (ty->typ.ptr_depth == 0) {
+		if (ty->typ.array_len < 0) {
+			for (size_t i = 0; i < ARRAY_SIZE(ints); i++)
+				if (!strcmp(ty->typ.name, ints[i].n))
+					return type_int(s->tc, ints[i].size, ints[i].sg);
+			if (!strcmp(ty->typ.name, "bool"))
+				return s->tc->t_bool;
+		}
+		if (!strcmp(ty->typ.name, "string")) {
+			if (ty->typ.array_len == 0) {
+				serr(s, &ty->loc, "string[0] has no room for any character");
+				return NULL;
+			}
+			return type_string(s->tc, ty->typ.array_len > 0 ? (uint32_t)ty->typ.array_len : s->o->max_strlen);
+		}
+	}
+	serr(s, &ty->loc, "the type '%s%s' is not supported yet", ty->typ.name, ty->typ.ptr_depth ? " *" : "");
+	return NULL;
+}
+
+/* (a, b) and (name = a, ...): element types widened as stored, laid out like a C struct. */
+static struct type *check_tuple(struct sema *s, struct ast_node *e)
+{
+	struct type *el[64];
+	uint32_t n = 0;
+	bool ok = true;
+	for (struct ast_node *x = e->tuple.elems; x; x = x->next) {
+		struct ast_node *v = e->kind == AST_RECORD ? x->config_item.value : x;
+		struct type *t = check_expr(s, v);
+		if (t->kind == T_NONE) {
+			ok = false;
+			continue;
+		}
+		if (!storable(t)) {
+			serr(s, &v->loc, "a value of type %s cannot be part of a %s", tstr(s, t),
+			     e->kind == AST_RECORD ? "record" : "tuple");
+			ok = false;
+			continue;
+		}
+		if (n == 64) {
+			serr(s, &e->loc, "too many elements (at most 64)");
+			return s->tc->t_none;
+		}
+		el[n++] = storage_type(s, t);
+	}
+	if (!ok)
+		return s->tc->t_none;
+	struct type *t = type_tuple(s->tc, el, n);
+	if (e->kind == AST_RECORD) {
+		t->kind = T_RECORD;
+		uint32_t i = 0;
+		for (struct ast_node *x = e->tuple.elems; x; x = x->next, i++) {
+			for (uint32_t j = 0; j < i; j++)
+				if (!strcmp(t->fields[j].name, x->config_item.key)) {
+					serr(s, &x->loc, "duplicate field '%s' in record", x->config_item.key);
+					return s->tc->t_none;
+				}
+			t->fields[i].name = x->config_item.key;
+		}
+	}
+	return t;
+}
+
+/* t[i]: tuple element by a constant index (strings and arrays come later). */
+static struct type *check_index(struct sema *s, struct ast_node *e)
+{
+	struct type *t = check_expr(s, e->index.e);
+	check_expr(s, e->index.index);
+	if (t->kind == T_NONE)
+		return t;
+	int64_t i;
+	if (t->kind != T_TUPLE) {
+		serr(s, &e->loc, "indexing a value of type %s is not supported yet", tstr(s, t));
+		return s->tc->t_none;
+	}
+	if (!is_const_int(e->index.index, &i)) {
+		serr(s, &e->index.index->loc, "a tuple index must be an integer literal");
+		return s->tc->t_none;
+	}
+	if (i < 0 || (uint64_t)i >= t->nfields) {
+		serr(s, &e->index.index->loc, "index %lld is out of range for %s", (long long)i, tstr(s, t));
+		return s->tc->t_none;
+	}
+	return t->fields[i].type;
+}
+
 static struct type *check_expr(struct sema *s, struct ast_node *e)
 {
 	struct type *t = s->tc->t_none;
@@ -520,9 +637,17 @@ static struct type *check_expr(struct sema *s, struct ast_node *e)
 			serr(s, &e->loc, "Undefined or undeclared variable: %s", e->var.name);
 			break;
 		}
+		e->var.id = v->id;
 		t = v->type;
 		break;
 	}
+	case AST_TUPLE:
+	case AST_RECORD:
+		t = check_tuple(s, e);
+		break;
+	case AST_INDEX:
+		t = check_index(s, e);
+		break;
 	case AST_MAP:
 		t = check_map_read(s, e);
 		break;
@@ -558,6 +683,7 @@ static struct type *check_expr(struct sema *s, struct ast_node *e)
 				break;
 			}
 			x->type = v->type;
+			x->var.id = v->id;
 			if (want_int(s, x, v->type, ast_op_str(e->unop.op)))
 				t = v->type;
 		} else if (x->kind == AST_MAP) {
@@ -601,26 +727,20 @@ static struct type *check_expr(struct sema *s, struct ast_node *e)
 		break;
 	case AST_CAST: {
 		struct type *a = check_expr(s, e->cast.e);
-		struct ast_node *ty = e->cast.to;
 		if (a->kind == T_NONE)
 			break;
-		static const struct {
-			const char *n;
-			uint32_t size;
-			bool sg;
-		} ints[] = {{"int8", 1, 1},  {"int16", 2, 1},  {"int32", 4, 1},  {"int64", 8, 1},
-			    {"uint8", 1, 0}, {"uint16", 2, 0}, {"uint32", 4, 0}, {"uint64", 8, 0}};
-		for (size_t i = 0; i < ARRAY_SIZE(ints); i++)
-			if (ty->typ.ptr_depth == 0 && ty->typ.array_len < 0 && !strcmp(ty->typ.name, ints[i].n))
-				t = type_int(s->tc, ints[i].size, ints[i].sg);
-		if (t->kind == T_NONE) {
-			serr(s, &ty->loc, "casts to this type are not supported yet");
+		struct type *to = type_from_ast(s, e->cast.to);
+		if (!to)
+			break;
+		if (to->kind != T_INT) {
+			serr(s, &e->cast.to->loc, "casts to %s are not supported yet", tstr(s, to));
 			break;
 		}
 		if (!type_is_int(a)) {
-			serr(s, &e->loc, "Cannot cast from \"%s\" to \"%s\"", tstr(s, a), tstr(s, t));
-			t = s->tc->t_none;
+			serr(s, &e->loc, "Cannot cast from \"%s\" to \"%s\"", tstr(s, a), tstr(s, to));
+			break;
 		}
+		t = to;
 		break;
 	}
 	default:
@@ -1002,11 +1122,10 @@ static void check_assign(struct sema *s, struct ast_node *st)
 			serr(s, &lhs->loc, "Undefined or undeclared variable: %s", lhs->var.name);
 			return;
 		}
-		struct var nv = {lhs->var.name, t};
-		VEC_PUSH(s->vars, nv);
-		lhs->type = t;
+		var_declare(s, lhs, t);
 		return;
 	}
+	lhs->var.id = v->id;
 	struct type *u = unify(s, v->type, t);
 	if (!u) {
 		serr(s, &lhs->loc, "Type mismatch for %s: trying to assign value of type '%s' when variable "
@@ -1020,6 +1139,59 @@ static void check_assign(struct sema *s, struct ast_node *st)
 	}
 	v->type = u;
 	lhs->type = u;
+}
+
+/* A block opens a scope: variables first declared in it end with it. */
+static void check_block(struct sema *s, struct ast_node *block)
+{
+	size_t mark = s->vars.n;
+	check_stmts(s, block->kind == AST_BLOCK ? block->block.stmts : block);
+	s->vars.n = mark;
+}
+
+static void check_let(struct sema *s, struct ast_node *st)
+{
+	struct ast_node *v = st->let.var;
+	struct var *old = var_find(s, v->var.name);
+	if (old) {
+		serr(s, &v->loc, "Variable %s is already declared", v->var.name);
+		if (s->report)
+			diag_hint(s->dl, "variables cannot be redeclared or shadowed; assign to it instead");
+		return;
+	}
+	struct type *t = st->let.vtype ? type_from_ast(s, st->let.vtype) : NULL;
+	if (st->let.vtype && !t)
+		return;
+	if (st->let.init) {
+		struct type *it = check_expr(s, st->let.init);
+		if (it->kind == T_NONE)
+			return;
+		if (!storable(it)) {
+			serr(s, &st->let.init->loc, "a value of type %s cannot be assigned to a variable", tstr(s, it));
+			return;
+		}
+		it = storage_type(s, it);
+		if (t && !(type_is_int(t) && type_is_int(it)) && !(t->kind == T_STRING && it->kind == T_STRING &&
+								   it->size <= t->size)) {
+			serr(s, &st->let.init->loc, "Type mismatch for %s: declared as '%s' but initialised with '%s'",
+			     v->var.name, tstr(s, t), tstr(s, it));
+			return;
+		}
+		if (!t)
+			t = it;
+	}
+	if (!t) {
+		serr(s, &v->loc, "let %s needs a type or an initial value, e.g. let %s: int64;", v->var.name, v->var.name);
+		return;
+	}
+	var_declare(s, v, t);
+}
+
+static void check_loop_body(struct sema *s, struct ast_node *body)
+{
+	s->loop_depth++;
+	check_block(s, body);
+	s->loop_depth--;
 }
 
 static void check_stmt(struct sema *s, struct ast_node *st)
@@ -1036,17 +1208,62 @@ static void check_stmt(struct sema *s, struct ast_node *st)
 	case AST_ASSIGN:
 		check_assign(s, st);
 		break;
+	case AST_LET:
+		check_let(s, st);
+		break;
 	case AST_IF: {
 		struct type *c = check_expr(s, st->if_.cond);
 		if (c->kind != T_NONE && !type_is_int(c) && c->kind != T_PTR)
 			serr(s, &st->if_.cond->loc, "Invalid condition in if(): %s", tstr(s, c));
-		check_stmts(s, st->if_.then->block.stmts);
+		check_block(s, st->if_.then);
 		if (st->if_.els)
-			check_stmt(s, st->if_.els);
+			check_block(s, st->if_.els);
+		break;
+	}
+	case AST_WHILE: {
+		if (!st->while_.cond)
+			break; /* a syntax error was reported */
+		struct type *c = check_expr(s, st->while_.cond);
+		if (c->kind != T_NONE && !type_is_int(c) && c->kind != T_PTR)
+			serr(s, &st->while_.cond->loc, "Invalid condition in while(): %s", tstr(s, c));
+		check_loop_body(s, st->while_.body);
+		break;
+	}
+	case AST_UNROLL: {
+		int64_t n;
+		if (!st->unroll.count)
+			break;
+		check_expr(s, st->unroll.count);
+		if (!is_const_int(st->unroll.count, &n) || n < 1 || n > 100) {
+			serr(s, &st->unroll.count->loc, "unroll() needs an integer literal from 1 to 100");
+			break;
+		}
+		check_block(s, st->unroll.body);
+		break;
+	}
+	case AST_FOR_RANGE: {
+		if (!st->for_range.var)
+			break;
+		int64_t a, b;
+		struct type *ta = check_expr(s, st->for_range.from), *tb = check_expr(s, st->for_range.to);
+		if (ta->kind == T_NONE || tb->kind == T_NONE)
+			break;
+		if (!is_const_int(st->for_range.from, &a) || !is_const_int(st->for_range.to, &b)) {
+			serr(s, &st->loc, "for-range bounds must be integer literals or positional parameters for now");
+			break;
+		}
+		if (var_find(s, st->for_range.var->var.name)) {
+			serr(s, &st->for_range.var->loc, "Variable %s is already declared", st->for_range.var->var.name);
+			break;
+		}
+		size_t mark = s->vars.n;
+		var_declare(s, st->for_range.var, t_i64(s));
+		check_loop_body(s, st->for_range.body);
+		s->vars.n = mark;
 		break;
 	}
 	case AST_BLOCK:
-		check_stmts(s, st->block.stmts);
+		check_block(s, st);
 		break;
 	case AST_JUMP:
 		if (st->jump.what != JUMP_RETURN && s->loop_depth == 0)

@@ -210,9 +210,9 @@ static void test_registry(void)
 	CHECK_INT(e->expand(e, parts, 1, &a, &out, &err), -EINVAL);
 	CHECK_STR(err, "end probes should not have a target");
 
-	const struct probe_provider *k = probe_provider_find("kprobe");
+	const struct probe_provider *k = probe_provider_find("w");
 	CHECK_INT(k->expand(k, parts, 1, &a, &out, &err), -EOPNOTSUPP);
-	CHECK_STR(err, "kprobe probes are not supported yet");
+	CHECK_STR(err, "watchpoint probes are not supported yet");
 	const struct probe_provider *kf = probe_provider_find("kfunc");
 	CHECK_INT(kf->expand(kf, parts, 1, &a, &out, &err), -EOPNOTSUPP);
 	CHECK_STR(err, "fentry probes are not supported yet");

@@ -1,0 +1,333 @@
+/* uprobe / uretprobe providers: `uprobe:BIN:FUNC`, `uprobe:BIN:FUNC+OFFSET`, `uprobe:BIN:ADDR`,
+ * globs over function names (`uprobe:/bin/bash:read*`) and over absolute binary paths, and the same
+ * without offsets for `uretprobe`. BIN is a path, a program on PATH or a library name ("libc").
+ * Each concrete target is one function (one BPF program and one perf-event uprobe link); symbols
+ * are resolved at expansion, so a target carries the file offset ("OFFSETHEX:PATH") and attaching
+ * reads no ELF. argN (uprobe) and retval (uretprobe) are read from pt_regs. */
+#include <errno.h>
+#include <glob.h>
+#include <inttypes.h>
+#include <linux/bpf.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <bpf/libbpf.h>
+
+#include "btf/elfsym.h"
+#include "probes/probe.h"
+#include "sema/resources.h"
+
+extern const struct probe_provider probe_uprobe, probe_uretprobe;
+
+static bool is_ret(const struct probe_provider *p) { return p == &probe_uretprobe; }
+
+/* The function part of an attach point. */
+struct up_spec {
+	enum { SPEC_NAME, SPEC_GLOB, SPEC_ADDR } kind;
+	const char *func;  /* SPEC_NAME / SPEC_GLOB: name or pattern (without "+OFFSET") */
+	uint64_t value;    /* SPEC_NAME: offset into the function; SPEC_ADDR: the address */
+	bool has_offset;
+};
+
+static bool parse_u64(const char *s, uint64_t *v)
+{
+	if (!*s || *s == '-' || *s == '+')
+		return false;
+	char *end;
+	errno = 0;
+	unsigned long long x = strtoull(s, &end, 0);
+	if (errno || *end)
+		return false;
+	*v = x;
+	return true;
+}
+
+static int parse_spec(const struct probe_provider *p, const char *spec, struct up_spec *out, struct arena *a,
+		      const char **err)
+{
+	memset(out, 0, sizeof(*out));
+	if (spec[0] >= '0' && spec[0] <= '9') {
+		out->kind = SPEC_ADDR;
+		if (!parse_u64(spec, &out->value)) {
+			*err = arena_printf(a, "invalid %s address: %s", p->name, spec);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	const char *plus = strchr(spec, '+');
+	out->func = plus ? arena_strndup(a, spec, (size_t)(plus - spec)) : spec;
+	out->kind = has_glob(out->func) ? SPEC_GLOB : SPEC_NAME;
+	if (!plus)
+		return 0;
+	if (is_ret(p)) {
+		*err = arena_printf(a, "Offset not allowed in %s probes: %s", p->name, spec);
+		return -EINVAL;
+	}
+	if (!*out->func || !parse_u64(plus + 1, &out->value)) {
+		*err = arena_printf(a, "invalid %s offset: %s", p->name, spec);
+		return -EINVAL;
+	}
+	if (out->kind == SPEC_GLOB) {
+		*err = arena_printf(a, "an offset cannot be combined with a wildcard: %s", spec);
+		return -EINVAL;
+	}
+	out->has_offset = true;
+	return 0;
+}
+
+/* A binary the attach point names: the path as the probe name shows it, and the file. */
+struct up_bin {
+	char *display; /* as written when absolute (bpftrace prints /bin/bash, not /usr/bin/bash); else resolved */
+	char *path;    /* absolute path */
+};
+typedef VEC(struct up_bin) bin_vec;
+
+static void bins_free(bin_vec *v)
+{
+	for (size_t i = 0; i < v->n; i++) {
+		free(v->v[i].display);
+		free(v->v[i].path);
+	}
+	VEC_FREE(*v);
+}
+
+/* Resolve BIN into one or more files (a glob in an absolute path matches regular files). Returns
+ * 0, or -errno with *err (malloc'ed) set. */
+static int resolve_bins(const char *bin, bin_vec *out, char **err)
+{
+	if (bin[0] == '/' && has_glob(bin)) {
+		glob_t g;
+		int r = glob(bin, 0, NULL, &g);
+		if (r == 0)
+			for (size_t i = 0; i < g.gl_pathc; i++) {
+				struct stat st;
+				if (stat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode)) {
+					struct up_bin b = {xstrdup(g.gl_pathv[i]), xstrdup(g.gl_pathv[i])};
+					VEC_PUSH(*out, b);
+				}
+			}
+		globfree(&g);
+		if (!out->n) {
+			*err = xasprintf("file '%s' matches no file", bin);
+			return -ENOENT;
+		}
+		return 0;
+	}
+	char *path;
+	int ret = btf_elf_resolve(bin, &path, err);
+	if (ret)
+		return ret;
+	struct up_bin b = {xstrdup(bin[0] == '/' ? bin : path), path};
+	VEC_PUSH(*out, b);
+	return 0;
+}
+
+struct expand_state {
+	const struct probe_provider *p;
+	const struct up_bin *bin;
+	struct arena *a;
+	probe_target_vec *out;
+};
+
+static void add_target(struct expand_state *s, const char *spec, uint64_t offset)
+{
+	struct probe_target t = {
+		.name = arena_printf(s->a, "%s:%s:%s", s->p->name, s->bin->display, spec),
+		.target = arena_printf(s->a, "%" PRIx64 ":%s", offset, s->bin->path),
+	};
+	VEC_PUSH(*s->out, t);
+}
+
+static int add_func(const struct elf_func *f, void *arg)
+{
+	add_target(arg, f->name, f->offset);
+	return 0;
+}
+
+/* Targets of one spec in one binary. Returns 0 (possibly adding none for a glob) or -errno. */
+static int expand_bin(struct expand_state *s, const struct elf_symtab *st, const char *spec_text,
+		      const struct up_spec *spec, const char **err)
+{
+	struct arena *a = s->a;
+	if (spec->kind == SPEC_GLOB)
+		return btf_elf_func_foreach(st, spec->func, add_func, s);
+	if (spec->kind == SPEC_ADDR) {
+		uint64_t off;
+		if (btf_elf_addr_offset(st, spec->value, &off)) {
+			*err = arena_printf(a, "%s address 0x%" PRIx64 " is not in an executable segment of %s",
+					    s->p->name, spec->value, s->bin->display);
+			return -ERANGE;
+		}
+		add_target(s, spec_text, off);
+		return 0;
+	}
+	const struct elf_func *f = btf_elf_func_find(st, spec->func);
+	if (!f) {
+		*err = arena_printf(a, "%s target not found: %s:%s", s->p->name, s->bin->display, spec->func);
+		return -ENOENT;
+	}
+	if (spec->has_offset && f->size && spec->value >= f->size) {
+		*err = arena_printf(a, "Offset outside the function bounds ('%s' size is %" PRIu64 "): %s",
+				    spec->func, f->size, spec_text);
+		return -ERANGE;
+	}
+	add_target(s, spec_text, f->offset + spec->value);
+	return 0;
+}
+
+static int up_expand(const struct probe_provider *p, const char *const *parts, int nparts, struct arena *a,
+		     probe_target_vec *out, const char **err)
+{
+	if (nparts != 2) {
+		*err = arena_printf(a, "%s probe type requires 2 arguments (%s:BINARY:FUNCTION), found %d", p->name,
+				    p->name, nparts);
+		return -EINVAL;
+	}
+	if (!*parts[0] || !*parts[1]) {
+		*err = arena_printf(a, "%s probe must name a binary and a function (%s:BINARY:FUNCTION)", p->name,
+				    p->name);
+		return -EINVAL;
+	}
+	struct up_spec spec;
+	int ret = parse_spec(p, parts[1], &spec, a, err);
+	if (ret)
+		return ret;
+
+	bin_vec bins = {0};
+	char *msg = NULL;
+	ret = resolve_bins(parts[0], &bins, &msg);
+	if (ret) {
+		*err = arena_printf(a, "%s target %s", p->name, msg);
+		free(msg);
+		return ret;
+	}
+	bool many = bins.n > 1;
+	size_t before = out->n;
+	for (size_t i = 0; i < bins.n && !ret; i++) {
+		struct elf_symtab *st;
+		ret = btf_elf_symtab_load(bins.v[i].path, &st, &msg);
+		if (ret) {
+			if (many) { /* a path glob also matches non-ELF files: skip them */
+				free(msg);
+				ret = 0;
+				continue;
+			}
+			*err = arena_printf(a, "%s target %s", p->name, msg);
+			free(msg);
+			break;
+		}
+		struct expand_state s = {.p = p, .bin = &bins.v[i], .a = a, .out = out};
+		const char *e = NULL;
+		ret = expand_bin(&s, st, parts[1], &spec, &e);
+		btf_elf_symtab_free(st);
+		if (ret == -ENOENT && many) /* another binary of the glob may have it */
+			ret = 0;
+		else if (ret)
+			*err = e;
+	}
+	if (!ret && out->n == before) {
+		*err = arena_printf(a, "%s target%s not found: %s:%s", p->name,
+				    spec.kind == SPEC_GLOB || many ? "s" : "", many ? parts[0] : bins.v[0].display, parts[1]);
+		ret = -ENOENT;
+	}
+	bins_free(&bins);
+	return ret;
+}
+
+struct list_state {
+	const struct probe_provider *p;
+	const char *display;
+	struct strbuf *out;
+};
+
+static int list_func(const struct elf_func *f, void *arg)
+{
+	struct list_state *s = arg;
+	sb_printf(s->out, "%s:%s:%s\n", s->p->name, s->display, f->name);
+	return 0;
+}
+
+/* -l: every function of the named binary (or binaries) matching the function pattern. Without a
+ * binary nothing is listed (scanning every file on the system is not useful). */
+static int up_list(const struct probe_provider *p, const char *const *parts, int nparts, struct strbuf *out)
+{
+	if (nparts < 1 || !*parts[0] || (has_glob(parts[0]) && parts[0][0] != '/'))
+		return 0;
+	const char *pat = nparts >= 2 && *parts[1] ? parts[1] : "*";
+	bin_vec bins = {0};
+	char *msg = NULL;
+	int ret = resolve_bins(parts[0], &bins, &msg);
+	free(msg);
+	for (size_t i = 0; !ret && i < bins.n; i++) {
+		struct elf_symtab *st;
+		if (btf_elf_symtab_load(bins.v[i].path, &st, &msg)) {
+			free(msg);
+			continue;
+		}
+		struct list_state s = {.p = p, .display = bins.v[i].display, .out = out};
+		btf_elf_func_foreach(st, pat, list_func, &s);
+		btf_elf_symtab_free(st);
+	}
+	bins_free(&bins);
+	return ret;
+}
+
+static const char *up_section(const char *target, struct arena *a) { return "uprobe"; }
+static const char *uret_section(const char *target, struct arena *a) { return "uretprobe"; }
+
+static int up_attach(struct bpf_program *prog, const struct res_probe *rp, struct probe_links *links, char **err)
+{
+	char *end;
+	errno = 0;
+	unsigned long long off = strtoull(rp->target, &end, 16);
+	if (errno || *end != ':' || end[1] != '/') {
+		*err = xasprintf("invalid uprobe target: %s", rp->target);
+		return -EINVAL;
+	}
+	const char *path = end + 1;
+	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = is_ret(rp->prov));
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, path, (size_t)off, &opts);
+	if (!link) {
+		int e = errno ? errno : EINVAL;
+		*err = xasprintf("%s at offset 0x%llx of %s: %s", rp->prov->name, off, path, strerror(e));
+		return -e;
+	}
+	struct probe_link pl = {.link = link, .perf_fd = -1};
+	VEC_PUSH(links->v, pl);
+	return 0;
+}
+
+static int up_ctx_offset(enum probe_ctx_value what, int n)
+{
+	return what == PCTX_ARG ? probe_regs_arg_offset(n) : -1;
+}
+
+static int uret_ctx_offset(enum probe_ctx_value what, int n)
+{
+	return what == PCTX_RETVAL ? probe_regs_retval_offset() : -1;
+}
+
+static const char *const up_aliases[] = {"u", NULL};
+const struct probe_provider probe_uprobe = {
+	.name = "uprobe",
+	.aliases = up_aliases,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.expand = up_expand,
+	.list = up_list,
+	.section = up_section,
+	.attach = up_attach,
+	.ctx_offset = up_ctx_offset,
+};
+
+static const char *const uret_aliases[] = {"ur", NULL};
+const struct probe_provider probe_uretprobe = {
+	.name = "uretprobe",
+	.aliases = uret_aliases,
+	.prog_type = BPF_PROG_TYPE_KPROBE,
+	.expand = up_expand,
+	.list = up_list,
+	.section = uret_section,
+	.attach = up_attach,
+	.ctx_offset = uret_ctx_offset,
+};
