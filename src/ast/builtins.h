@@ -29,7 +29,7 @@ enum builtin_kind {
 	X(JIFFIES, "jiffies", BK_VAR, 0, 0, false)              \
 	X(NCPUS, "ncpus", BK_VAR, 0, 0, false)                  \
 	X(NUMAID, "numaid", BK_VAR, 0, 0, false)                \
-	X(CURTASK, "curtask", BK_VAR, 0, 0, false)              \
+	X(CURTASK, "curtask", BK_VAR, 0, 0, true)               \
 	X(RAND, "rand", BK_VAR, 0, 0, false)                    \
 	X(CGROUP, "cgroup", BK_VAR, 0, 0, false)                \
 	X(CPID, "cpid", BK_VAR, 0, 0, false)                    \

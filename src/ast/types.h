@@ -68,6 +68,11 @@ struct type {
 	/* aggregation parameters */
 	int64_t lh_min, lh_max, lh_step; /* T_LHIST */
 	int hist_k;                      /* T_HIST */
+	/* Kernel types: the BTF type id this struct/union came from (0 if none) and whether its
+	 * fields have been filled in (they are read from BTF only when a field is used). */
+	uint32_t btf_id;
+	bool fields_loaded;
+	bool is_union;
 };
 
 struct type_ctx {

@@ -22,6 +22,7 @@ enum {
 	H_get_current_pid_tgid = 14,
 	H_get_current_uid_gid = 15,
 	H_get_current_comm = 16,
+	H_get_current_task = 35,
 	H_probe_read_str = 45,
 	H_probe_read_user = 112,
 	H_probe_read_kernel = 113,

@@ -367,6 +367,8 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 	}
 	case BI_PROBE:
 		return ir_i64(g, (uint64_t)g->probe_id);
+	case BI_CURTASK:
+		return ir_helper(g, H_get_current_task, g->i64, NULL, 0);
 	case BI_ARGN:
 	case BI_RETVAL: {
 		/* a 64-bit slot of the context (pt_regs, or the raw tracepoint argument array) */
@@ -409,53 +411,110 @@ static LLVMValueRef tuple_value(struct cg *g, const struct ast_node *e)
 	return b;
 }
 
+static const struct type_field *find_field(const struct type *st, const char *name)
+{
+	for (uint32_t i = 0; st && i < st->nfields; i++)
+		if (!strcmp(st->fields[i].name, name))
+			return &st->fields[i];
+	return NULL;
+}
+
+/* Read `size` bytes at the (kernel or user) address `addr` into a new buffer. */
+static LLVMValueRef read_mem(struct cg *g, LLVMValueRef addr, uint32_t size, enum addrspace as)
+{
+	LLVMValueRef b = ir_buf(g, size, "mem");
+	LLVMValueRef args[3] = {b, ir_i32(g, size), LLVMBuildIntToPtr(g->B, addr, g->ptr, "")};
+	ir_helper(g, as == AS_USER ? H_probe_read_user : H_probe_read_kernel, g->i64, args, 3);
+	return b;
+}
+
+/* A value of type t at address addr in kernel/user memory: scalars as i64 (bitfields extracted),
+ * anything else as a private copy. */
+static LLVMValueRef load_mem(struct cg *g, LLVMValueRef addr, const struct type *t, const struct type_field *bits,
+			     enum addrspace as)
+{
+	LLVMValueRef b = read_mem(g, addr, t->size ? t->size : 1, as);
+	if (!is_scalar(t))
+		return b;
+	LLVMValueRef v = ir_load_int(g, b, t->size, t->kind == T_INT && t->is_signed);
+	if (bits && bits->bit_width) {
+		v = LLVMBuildLShr(g->B, v, ir_i64(g, bits->bit_offset), "");
+		if (bits->bit_width < 64)
+			v = LLVMBuildAnd(g->B, v, ir_i64(g, (1ull << bits->bit_width) - 1), "");
+	}
+	return v;
+}
+
+/* The address of a struct value that lives in kernel/user memory (a field reached through a
+ * pointer, or *p), so chains like curtask->mm->... read only the final field. NULL when the struct
+ * is a value in our own memory. */
+static LLVMValueRef struct_addr(struct cg *g, const struct ast_node *e, enum addrspace *as)
+{
+	if (e->kind == AST_UNOP && e->unop.op == OP_DEREF) {
+		*as = e->unop.e->type->as;
+		return expr(g, e->unop.e);
+	}
+	if (e->kind != AST_FIELD || (e->field.e->kind == AST_IDENT && e->field.e->ident.id == BI_ARGS))
+		return NULL;
+	const struct ast_node *base = e->field.e;
+	const struct type *bt = base->type;
+	LLVMValueRef addr;
+	if (bt->kind == T_PTR) {
+		*as = bt->as;
+		addr = expr(g, base);
+		bt = bt->elem;
+	} else if (bt->kind == T_STRUCT) {
+		addr = struct_addr(g, base, as);
+	} else {
+		return NULL;
+	}
+	const struct type_field *f = addr ? find_field(bt, e->field.name) : NULL;
+	return f ? LLVMBuildAdd(g->B, addr, ir_i64(g, f->offset), "") : NULL;
+}
+
 static LLVMValueRef field(struct cg *g, const struct ast_node *e)
 {
-	const struct type *bt = e->field.e->type;
+	const struct ast_node *base = e->field.e;
+	const struct type *bt = base->type;
 	if (bt->kind == T_TUPLE || bt->kind == T_RECORD) {
 		for (uint32_t i = 0; i < bt->nfields; i++)
 			if (!strcmp(bt->fields[i].name, e->field.name))
-				return tuple_elem(g, e->field.e, i);
+				return tuple_elem(g, base, i);
 	}
-	const struct ast_node *base = e->field.e;
-	const struct type *st = NULL;
-	if (base->kind == AST_IDENT && base->ident.id == BI_ARGS)
-		st = g->rp->args; /* this target's layout (wildcards may differ in offsets) */
-	else
-		st = base->type->kind == T_PTR ? base->type->elem : base->type;
-	const struct type_field *f = NULL;
-	for (uint32_t i = 0; st && i < st->nfields; i++)
-		if (!strcmp(st->fields[i].name, e->field.name))
-			f = &st->fields[i];
+	bool is_args = base->kind == AST_IDENT && base->ident.id == BI_ARGS;
+	/* `args` of this target (wildcards may differ in offsets); else the struct or pointee */
+	const struct type *st = is_args ? g->rp->args : bt->kind == T_PTR ? bt->elem : bt;
+	const struct type_field *f = find_field(st, e->field.name);
 	if (!f) {
 		fail(g, &e->loc, "internal: field not found in code generation");
 		return ir_i64(g, 0);
 	}
-	LLVMValueRef bp = expr(g, base);
-	if (base->type->kind == T_PTR)
-		bp = LLVMBuildIntToPtr(g->B, bp, g->ptr, "");
-	LLVMValueRef fp = ir_gep(g, bp, f->offset);
 	const struct type *ft = f->type;
-	if (is_scalar(ft)) {
-		LLVMValueRef v;
-		if (base->kind == AST_IDENT && base->ident.id == BI_ARGS) {
-			v = ir_load_int(g, fp, ft->size, ft->kind == T_INT && ft->is_signed);
-		} else {
-			LLVMValueRef tmp = ir_buf(g, 8, "fld");
-			LLVMValueRef args[3] = {tmp, ir_i32(g, ft->size), fp};
-			ir_helper(g, H_probe_read_kernel, g->i64, args, 3);
-			v = ir_load_int(g, tmp, ft->size, ft->kind == T_INT && ft->is_signed);
-		}
-		if (ft->kind == T_INT && ft->size < 8 && f->bit_width) {
-			v = LLVMBuildLShr(g->B, v, ir_i64(g, f->bit_offset), "");
-			v = LLVMBuildAnd(g->B, v, ir_i64(g, (1ull << f->bit_width) - 1), "");
-		}
-		return v;
+	if (is_args) {
+		/* the tracepoint record is the context: scalars are read directly */
+		LLVMValueRef fp = ir_gep(g, g->ctx, f->offset);
+		if (is_scalar(ft))
+			return ir_load_int(g, fp, ft->size, ft->kind == T_INT && ft->is_signed);
+		LLVMValueRef b = ir_buf(g, ft->size, "fld");
+		LLVMValueRef args[3] = {b, ir_i32(g, ft->size), fp};
+		ir_helper(g, H_probe_read_kernel, g->i64, args, 3);
+		return b;
 	}
-	LLVMValueRef b = ir_buf(g, ft->size, "fld");
-	LLVMValueRef args[3] = {b, ir_i32(g, ft->size), fp};
-	ir_helper(g, H_probe_read_kernel, g->i64, args, 3);
-	return b;
+	enum addrspace as = AS_KERNEL;
+	LLVMValueRef addr = NULL;
+	if (bt->kind == T_PTR) {
+		as = bt->as;
+		addr = expr(g, base);
+	} else {
+		addr = struct_addr(g, base, &as);
+	}
+	if (addr)
+		return load_mem(g, LLVMBuildAdd(g->B, addr, ir_i64(g, f->offset), ""), ft, f, as);
+	/* a struct value in our own memory */
+	LLVMValueRef fp = ir_gep(g, expr(g, base), f->offset);
+	if (!is_scalar(ft))
+		return fp;
+	return ir_load_int(g, fp, ft->size, ft->kind == T_INT && ft->is_signed);
 }
 
 static LLVMValueRef str_call(struct cg *g, const struct ast_node *e)
@@ -674,6 +733,7 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 		case OP_NEG: return LLVMBuildNeg(g->B, v, "");
 		case OP_BNOT: return LLVMBuildNot(g->B, v, "");
 		case OP_LNOT: return LLVMBuildZExt(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, v, ir_i64(g, 0), ""), g->i64, "");
+		case OP_DEREF: return load_mem(g, v, e->type, NULL, e->unop.e->type->as);
 		default:
 			fail(g, &e->loc, "internal: unsupported unary operator");
 			return ir_i64(g, 0);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "btf/ktypes.h"
 #include "probes/probe.h"
 #include "sema/printf_check.h"
 
@@ -164,6 +165,7 @@ static bool storable(const struct type *t)
 	case T_TUPLE:
 	case T_RECORD:
 	case T_ENUM:
+	case T_PTR:
 		return true;
 	default:
 		return false;
@@ -176,6 +178,8 @@ static struct type *unify(struct sema *s, struct type *old, struct type *nw)
 	if (!old)
 		return nw;
 	if (old->kind == T_INT && nw->kind == T_INT)
+		return old;
+	if (old->kind == T_PTR && nw->kind == T_PTR)
 		return old;
 	if (old->kind == T_STRING && nw->kind == T_STRING)
 		return old->size >= nw->size ? old : nw;
@@ -341,6 +345,15 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 		return type_int(s->tc, 4, false);
 	case BI_COMM:
 		return type_string(s->tc, 16);
+	case BI_CURTASK: {
+		const char *err = NULL;
+		struct type *task = ktype_lookup(s->tc, "struct task_struct", &err);
+		if (!task) {
+			serr(s, &e->loc, "curtask needs the kernel's BTF: %s", err);
+			return s->tc->t_none;
+		}
+		return type_ptr(s->tc, task, AS_KERNEL);
+	}
 	case BI_PROBE:
 		return s->tc->t_probe;
 	case BI_ARGN:
@@ -415,13 +428,41 @@ static struct type *field_of(struct sema *s, struct ast_node *e, struct type *st
 	return NULL;
 }
 
+/* Make sure a struct type has its fields: BTF structs are filled in on first use, and opaque
+ * structs known only by name (e.g. `struct sock *` in a tracepoint format) are looked up in BTF.
+ * Returns the type to use. */
+static struct type *struct_fields(struct sema *s, struct type *t)
+{
+	if (t->btf_id) {
+		ktype_load_fields(s->tc, t);
+		return t;
+	}
+	if (!t->nfields && !t->fields_loaded && t->name) {
+		char name[256];
+		const char *err = NULL;
+		snprintf(name, sizeof(name), "struct %s", t->name);
+		struct type *k = ktype_lookup(s->tc, name, &err);
+		if (k && k->kind == T_STRUCT) {
+			ktype_load_fields(s->tc, k);
+			return k;
+		}
+	}
+	return t;
+}
+
 static struct type *check_field(struct sema *s, struct ast_node *e)
 {
 	struct type *t = check_expr(s, e->field.e);
 	if (t->kind == T_NONE)
 		return t;
-	if (t->kind == T_PTR && t->elem && t->elem->kind == T_STRUCT)
-		t = t->elem;
+	if (t->kind == T_PTR && t->elem && t->elem->kind == T_STRUCT) {
+		struct type *st = struct_fields(s, t->elem);
+		if (st != t->elem) /* resolved by name: the pointer now points to the full type */
+			e->field.e->type = t = type_ptr(s->tc, st, t->as);
+		t = st;
+	} else if (t->kind == T_STRUCT) {
+		t = struct_fields(s, t);
+	}
 	if (t->kind == T_TUPLE || t->kind == T_RECORD) {
 		struct type *ft = field_of(s, e, t);
 		if (!ft)
@@ -494,7 +535,11 @@ static struct type *check_binop(struct sema *s, struct ast_node *e)
 }
 
 /* A written type: integer names, bool, string / string[N]. NULL after a located error. */
-static struct type *type_from_ast(struct sema *s, struct ast_node *ty)
+static struct type *type_from_ast2(struct sema *s, struct ast_node *ty, bool value_ok);
+static struct type *type_from_ast(struct sema *s, struct ast_node *ty) { return type_from_ast2(s, ty, false); }
+
+/* value_ok: a struct by value is acceptable (sizeof, offsetof). */
+static struct type *type_from_ast2(struct sema *s, struct ast_node *ty, bool value_ok)
 {
 	static const struct {
 		const char *n;
@@ -518,8 +563,80 @@ static struct type *type_from_ast(struct sema *s, struct ast_node *ty)
 			return type_string(s->tc, ty->typ.array_len > 0 ? (uint32_t)ty->typ.array_len : s->o->max_strlen);
 		}
 	}
-	serr(s, &ty->loc, "the type '%s%s' is not supported yet", ty->typ.name, ty->typ.ptr_depth ? " *" : "");
-	return NULL;
+	/* pointers to base types, kernel types (struct/union/enum and typedefs) from BTF */
+	struct type *base = NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(ints) && !base; i++)
+		if (!strcmp(ty->typ.name, ints[i].n))
+			base = type_int(s->tc, ints[i].size, ints[i].sg);
+	if (!base && !strcmp(ty->typ.name, "void"))
+		base = s->tc->t_void;
+	const char *err = NULL;
+	if (!base)
+		base = ktype_lookup(s->tc, ty->typ.name, &err);
+	if (!base) {
+		serr(s, &ty->loc, "Unknown type: '%s' (%s)", ty->typ.name, err ? err : "not found");
+		return NULL;
+	}
+	if (ty->typ.ptr_depth == 0 && !value_ok && (base->kind == T_STRUCT || base->kind == T_VOID)) {
+		serr(s, &ty->loc, "a %s value cannot be used here; use a pointer: (%s *)", ty->typ.name, ty->typ.name);
+		return NULL;
+	}
+	for (int i = 0; i < ty->typ.ptr_depth; i++)
+		base = type_ptr(s->tc, base, AS_KERNEL);
+	if (ty->typ.array_len >= 0) {
+		serr(s, &ty->loc, "array types are not supported yet");
+		return NULL;
+	}
+	return base;
+}
+
+/* sizeof(type or expression) and offsetof(type, a.b.c): folded to an integer literal; the
+ * expression is not evaluated. */
+static struct type *check_sizeof(struct sema *s, struct ast_node *e)
+{
+	struct ast_node *arg = e->sizeof_.arg;
+	struct type *t = NULL;
+	if (arg->kind == AST_TYPE) {
+		t = type_from_ast2(s, arg, true);
+	} else if (arg->kind == AST_IDENT && builtin_lookup(arg->ident.name) == BI_NONE) {
+		const char *err = NULL;
+		t = ktype_lookup(s->tc, arg->ident.name, &err);
+		if (!t)
+			serr(s, &arg->loc, "Unknown type: '%s' (%s)", arg->ident.name, err);
+	} else {
+		t = check_expr(s, arg);
+		if (t->kind == T_NONE)
+			t = NULL;
+	}
+	if (!t)
+		return e->type = s->tc->t_none;
+	uint64_t v = t->size;
+	if (e->kind == AST_OFFSETOF) {
+		v = 0;
+		char path[256];
+		snprintf(path, sizeof(path), "%s", e->sizeof_.field ? e->sizeof_.field : "");
+		for (char *f = path, *save = NULL; (f = strtok_r(f, ".", &save)); f = NULL) {
+			if (t->kind == T_STRUCT)
+				t = struct_fields(s, t);
+			const struct type_field *fld = NULL;
+			for (uint32_t i = 0; (t->kind == T_STRUCT || t->kind == T_RECORD || t->kind == T_TUPLE) &&
+					     i < t->nfields; i++)
+				if (!strcmp(t->fields[i].name, f))
+					fld = &t->fields[i];
+			if (!fld) {
+				serr(s, &e->loc, "'%s' has no field named '%s'", tstr(s, t), f);
+				return e->type = s->tc->t_none;
+			}
+			v += fld->offset;
+			t = fld->type;
+		}
+	} else if (t->kind == T_STRUCT && t->btf_id) {
+		v = t->size;
+	}
+	e->kind = AST_INT;
+	e->num.value = v;
+	e->num.is_unsigned = true;
+	return e->type = type_int(s->tc, 8, false);
 }
 
 /* (a, b) and (name = a, ...): element types widened as stored, laid out like a C struct. */
@@ -669,6 +786,16 @@ static struct type *check_expr(struct sema *s, struct ast_node *e)
 		} else if (e->unop.op == OP_NEG || e->unop.op == OP_BNOT) {
 			if (want_int(s, e->unop.e, a, e->unop.op == OP_NEG ? "'-'" : "'~'"))
 				t = e->unop.op == OP_NEG ? t_i64(s) : type_int(s->tc, 8, a->is_signed);
+		} else if (e->unop.op == OP_DEREF) {
+			if (a->kind != T_PTR || !a->elem || a->elem->kind == T_VOID) {
+				serr(s, &e->loc, "Can not dereference type '%s'", tstr(s, a));
+			} else if (a->elem->kind == T_STRUCT) {
+				t = struct_fields(s, a->elem);
+			} else if (type_is_int(a->elem) || a->elem->kind == T_PTR) {
+				t = a->elem;
+			} else {
+				serr(s, &e->loc, "dereferencing a pointer to %s is not supported yet", tstr(s, a->elem));
+			}
 		} else {
 			serr(s, &e->loc, "the unary '%s' operator is not supported yet", ast_op_str(e->unop.op));
 		}
@@ -725,6 +852,9 @@ static struct type *check_expr(struct sema *s, struct ast_node *e)
 	case AST_FIELD:
 		t = check_field(s, e);
 		break;
+	case AST_SIZEOF:
+	case AST_OFFSETOF:
+		return check_sizeof(s, e);
 	case AST_CAST: {
 		struct type *a = check_expr(s, e->cast.e);
 		if (a->kind == T_NONE)
@@ -732,11 +862,11 @@ static struct type *check_expr(struct sema *s, struct ast_node *e)
 		struct type *to = type_from_ast(s, e->cast.to);
 		if (!to)
 			break;
-		if (to->kind != T_INT) {
+		if (to->kind != T_INT && to->kind != T_PTR) {
 			serr(s, &e->cast.to->loc, "casts to %s are not supported yet", tstr(s, to));
 			break;
 		}
-		if (!type_is_int(a)) {
+		if (!type_is_int(a) && a->kind != T_PTR) {
 			serr(s, &e->loc, "Cannot cast from \"%s\" to \"%s\"", tstr(s, a), tstr(s, to));
 			break;
 		}

@@ -94,11 +94,20 @@ kernel_pkg() {
 		sed -n 's/^ *Depends: \(linux-image-6\.1\.[0-9][0-9.]*-[0-9]*-amd64\)$/\1/p' | head -n 1
 }
 
-# vmlinuz of an unpacked package in the cache, if there is one.
+# Kernel modules (paths under lib/modules/VERSION/kernel) that cases load with insmod; they must
+# not depend on other modules (there is no modules.dep: Debian generates it at install time).
+modules=(drivers/block/loop.ko)
+
+# vmlinuz of a package unpacked in the cache with every module above, if there is one.
 cached_vmlinuz() {
-	local f
+	local f m
 	for f in "$cache/$1"/boot/vmlinuz-*; do
-		[ -f "$f" ] && { echo "$f"; return 0; }
+		[ -f "$f" ] || continue
+		for m in "${modules[@]}"; do
+			[ -f "$cache/$1/lib/modules/${f##*/vmlinuz-}/kernel/$m" ] || return 1
+		done
+		echo "$f"
+		return 0
 	done
 	return 1
 }
@@ -130,11 +139,12 @@ if ! vmlinuz=$(cached_vmlinuz "$pkg"); then
 		deb=$(ls "$cache/${pkg}"_*.deb 2>/dev/null | head -n 1)
 		[ -n "$deb" ] || skip "apt-get download $pkg produced no .deb"
 	fi
-	# Only /boot is unpacked: the modules (~400 MB) are not needed by the cases.
+	# Only /boot and the few modules the cases load are unpacked, not all ~400 MB of modules.
 	log "unpacking $(basename "$deb")"
 	rm -rf "$cache/$pkg.tmp"
 	mkdir -p "$cache/$pkg.tmp"
-	dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$cache/$pkg.tmp" ./boot ||
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$cache/$pkg.tmp" --wildcards ./boot "${modules[@]/#/./lib/modules/*/kernel/}" ||
 		die "cannot unpack $deb"
 	rm -rf "${cache:?}/$pkg"
 	mv "$cache/$pkg.tmp" "$cache/$pkg"
@@ -181,6 +191,11 @@ for c in "${cases[@]}"; do
 	cp "$here/cases/$c.sh" "$root/ktest/cases/"
 done
 cp "$here/lib.sh" "$root/ktest/lib.sh"
+mkdir -p "$root/ktest/modules"
+kver=${vmlinuz##*/vmlinuz-}
+for m in "${modules[@]}"; do
+	cp "$cache/$pkg/lib/modules/$kver/kernel/$m" "$root/ktest/modules/" || die "cannot copy module $m"
+done
 cp "$here/init.sh" "$root/init"
 chmod 755 "$root/init"
 cat >"$root/ktest/env" <<EOF

@@ -1,7 +1,9 @@
-# argN of a kprobe: do_sys_openat2(dfd, filename, how) gets AT_FDCWD (-100) for a relative open,
-# vfs_read(file, buf, count, pos) gets the block size dd asks for.
+# argN of a kprobe: do_sys_openat2(int dfd, filename, how) gets AT_FDCWD (-100) for an open(2)
+# without a directory fd (arg0 is the whole 64-bit register, whose upper half the ABI leaves
+# undefined for an int, hence the cast), and vfs_read(file, buf, count, pos) gets the block size
+# dd asks for.
 . /ktest/lib.sh
-scry_start -e 'kprobe:do_sys_openat2 /comm == "cat"/ { printf("dfd=%d\n", arg0); exit(); }'
+scry_start -e 'kprobe:do_sys_openat2 /comm == "cat"/ { printf("dfd=%d\n", (int32)arg0); exit(); }'
 trigger_until_exit 30 cat /proc/version
 expect_rc 0
 expect_line "dfd=-100"
