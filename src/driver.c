@@ -6,6 +6,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <bpf/libbpf.h>
+
 #include "ast/ast.h"
 #include "codegen/codegen.h"
 #include "diag/diag.h"
@@ -17,6 +19,12 @@
 #define DEFAULT_MAX_STRLEN 1024
 #define DEFAULT_MAX_MAP_KEYS 4096
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
+
+static uint32_t possible_cpus(void)
+{
+	int n = libbpf_num_possible_cpus();
+	return n > 0 ? (uint32_t)n : 1;
+}
 
 /* Render and clear the diagnostics; true if any was an error. */
 static bool flush_diags(struct diag_list *dl)
@@ -93,6 +101,7 @@ int driver_run(const struct driver_opts *o)
 		.max_strlen = env_u32("MAX_STRLEN", DEFAULT_MAX_STRLEN),
 		.max_map_keys = env_u32("MAX_MAP_KEYS", DEFAULT_MAX_MAP_KEYS),
 		.ringbuf_size = DEFAULT_RINGBUF_SIZE,
+		.ncpus = possible_cpus(),
 	};
 	rc = sema_run(prog, &so, &tc, &res, &dl);
 	if (flush_diags(&dl) || rc)

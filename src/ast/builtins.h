@@ -24,14 +24,14 @@ enum builtin_kind {
 	X(PROBE, "probe", BK_VAR, 0, 0, true)                   \
 	X(ARGS, "args", BK_VAR, 0, 0, true)                     \
 	X(USERNAME, "username", BK_VAR, 0, 0, false)            \
-	X(PCOMM, "pcomm", BK_VAR, 0, 1, false)                  \
-	X(PPID, "ppid", BK_VAR, 0, 1, false)                    \
-	X(JIFFIES, "jiffies", BK_VAR, 0, 0, false)              \
-	X(NCPUS, "ncpus", BK_VAR, 0, 0, false)                  \
-	X(NUMAID, "numaid", BK_VAR, 0, 0, false)                \
+	X(PCOMM, "pcomm", BK_VAR, 0, 1, true)                   \
+	X(PPID, "ppid", BK_VAR, 0, 1, true)                     \
+	X(JIFFIES, "jiffies", BK_VAR, 0, 0, true)               \
+	X(NCPUS, "ncpus", BK_VAR, 0, 0, true)                   \
+	X(NUMAID, "numaid", BK_VAR, 0, 0, true)                 \
 	X(CURTASK, "curtask", BK_VAR, 0, 0, true)               \
-	X(RAND, "rand", BK_VAR, 0, 0, false)                    \
-	X(CGROUP, "cgroup", BK_VAR, 0, 0, false)                \
+	X(RAND, "rand", BK_VAR, 0, 0, true)                     \
+	X(CGROUP, "cgroup", BK_VAR, 0, 0, true)                 \
 	X(CPID, "cpid", BK_VAR, 0, 0, false)                    \
 	X(KSTACK, "kstack", BK_VAR, 0, 2, false)                \
 	X(USTACK, "ustack", BK_VAR, 0, 2, false)                \
@@ -54,9 +54,10 @@ enum builtin_kind {
 	X(USYM, "usym", BK_FUNC, 1, 1, false)                   \
 	X(SYSTEM, "system", BK_FUNC, 1, 128, false)             \
 	X(CAT, "cat", BK_FUNC, 1, 128, false)                   \
-	X(HAS_KEY, "has_key", BK_FUNC, 2, 2, false)             \
+	X(HAS_KEY, "has_key", BK_FUNC, 2, 2, true)              \
 	X(LEN, "len", BK_FUNC, 1, 1, false)                     \
-	X(STRNCMP, "strncmp", BK_FUNC, 3, 3, false)             \
+	X(STRNCMP, "strncmp", BK_FUNC, 3, 3, true)              \
+	X(BSWAP, "bswap", BK_FUNC, 1, 1, true)                  \
 	X(STRCONTAINS, "strcontains", BK_FUNC, 2, 2, false)     \
 	X(ERRORF, "errorf", BK_FUNC, 1, 128, false)             \
 	X(WARNF, "warnf", BK_FUNC, 1, 128, false)               \

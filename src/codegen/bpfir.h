@@ -18,11 +18,15 @@ enum {
 	H_map_delete_elem = 3,
 	H_probe_read = 4,
 	H_ktime_get_ns = 5,
+	H_get_prandom_u32 = 7,
 	H_get_smp_processor_id = 8,
 	H_get_current_pid_tgid = 14,
 	H_get_current_uid_gid = 15,
 	H_get_current_comm = 16,
 	H_get_current_task = 35,
+	H_get_numa_node_id = 42,
+	H_get_current_cgroup_id = 80,
+	H_jiffies64 = 118,
 	H_probe_read_str = 45,
 	H_probe_read_user = 112,
 	H_probe_read_kernel = 113,
@@ -30,6 +34,7 @@ enum {
 	H_probe_read_kernel_str = 115,
 	H_ktime_get_boot_ns = 125,
 	H_ringbuf_output = 130,
+	H_map_lookup_percpu_elem = 195,
 };
 
 struct cg_var {

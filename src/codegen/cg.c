@@ -90,11 +90,74 @@ static LLVMValueRef map_key(struct cg *g, const struct ast_node *m, LLVMValueRef
 	return key;
 }
 
+/* Signed division for ISA v3 (which has only unsigned division); /0 gives 0. */
+static LLVMValueRef ir_sdiv(struct cg *g, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMValueRef an = LLVMBuildICmp(g->B, LLVMIntSLT, a, ir_i64(g, 0), "");
+	LLVMValueRef bn = LLVMBuildICmp(g->B, LLVMIntSLT, b, ir_i64(g, 0), "");
+	LLVMValueRef aa = LLVMBuildSelect(g->B, an, LLVMBuildNeg(g->B, a, ""), a, "");
+	LLVMValueRef ab = LLVMBuildSelect(g->B, bn, LLVMBuildNeg(g->B, b, ""), b, "");
+	LLVMValueRef q = LLVMBuildUDiv(g->B, aa, ab, "");
+	return LLVMBuildSelect(g->B, LLVMBuildXor(g->B, an, bn, ""), LLVMBuildNeg(g->B, q, ""), q, "");
+}
+
+/* The value of an aggregation read in the program: every CPU's slot combined, as printing does
+ * (count/sum: total; min/max: over the CPUs that have one; avg: total / count). */
+static LLVMValueRef agg_read(struct cg *g, const struct ast_node *m)
+{
+	const struct res_map *rm = &g->res->maps.v[m->map.res_id];
+	const struct type *t = rm->value;
+	LLVMValueRef key = map_key(g, m, NULL);
+	LLVMValueRef acc = ir_alloca(g, g->i64, "agg_acc"), cnt = ir_alloca(g, g->i64, "agg_cnt");
+	LLVMValueRef cpu = ir_alloca(g, g->i64, "agg_cpu");
+	LLVMBuildStore(g->B, ir_i64(g, 0), acc);
+	LLVMBuildStore(g->B, ir_i64(g, 0), cnt);
+	LLVMBuildStore(g->B, ir_i64(g, 0), cpu);
+	LLVMBasicBlockRef cond = ir_block(g, "agg_cpu"), body = ir_block(g, "agg_body"), have = ir_block(g, "agg_have");
+	LLVMBasicBlockRef next = ir_block(g, "agg_next"), done = ir_block(g, "agg_done");
+	LLVMBuildBr(g->B, cond);
+	ir_at(g, cond);
+	LLVMValueRef c = LLVMBuildLoad2(g->B, g->i64, cpu, "");
+	LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntULT, c, ir_i64(g, g->res->ncpus ? g->res->ncpus : 1), ""),
+			body, done);
+	ir_at(g, body);
+	LLVMValueRef args[3] = {g->maps[m->map.res_id], key, LLVMBuildTrunc(g->B, c, g->i32, "")};
+	LLVMValueRef p = ir_helper(g, H_map_lookup_percpu_elem, g->ptr, args, 3);
+	LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, p, ""), next, have);
+	ir_at(g, have);
+	LLVMValueRef v = ir_load_int(g, p, 8, true), a = LLVMBuildLoad2(g->B, g->i64, acc, "");
+	LLVMValueRef n = LLVMBuildLoad2(g->B, g->i64, cnt, "");
+	if (t->kind == T_MIN || t->kind == T_MAX) {
+		LLVMValueRef set = LLVMBuildICmp(g->B, LLVMIntNE, ir_load_int(g, ir_gep(g, p, 8), 8, false), ir_i64(g, 0), "");
+		LLVMIntPredicate pr = t->kind == T_MIN ? (t->is_signed ? LLVMIntSLT : LLVMIntULT)
+						       : (t->is_signed ? LLVMIntSGT : LLVMIntUGT);
+		LLVMValueRef first = LLVMBuildICmp(g->B, LLVMIntEQ, n, ir_i64(g, 0), "");
+		LLVMValueRef take = LLVMBuildAnd(g->B, set, LLVMBuildOr(g->B, first, LLVMBuildICmp(g->B, pr, v, a, ""), ""), "");
+		LLVMBuildStore(g->B, LLVMBuildSelect(g->B, take, v, a, ""), acc);
+		LLVMBuildStore(g->B, LLVMBuildAdd(g->B, n, LLVMBuildZExt(g->B, set, g->i64, ""), ""), cnt);
+	} else {
+		LLVMBuildStore(g->B, LLVMBuildAdd(g->B, a, v, ""), acc);
+		if (t->kind == T_AVG)
+			LLVMBuildStore(g->B, LLVMBuildAdd(g->B, n, ir_load_int(g, ir_gep(g, p, 8), 8, false), ""), cnt);
+	}
+	LLVMBuildBr(g->B, next);
+	ir_at(g, next);
+	LLVMBuildStore(g->B, LLVMBuildAdd(g->B, LLVMBuildLoad2(g->B, g->i64, cpu, ""), ir_i64(g, 1), ""), cpu);
+	LLVMBuildBr(g->B, cond);
+	ir_at(g, done);
+	LLVMValueRef total = LLVMBuildLoad2(g->B, g->i64, acc, "");
+	if (t->kind != T_AVG)
+		return total;
+	return ir_sdiv(g, total, LLVMBuildLoad2(g->B, g->i64, cnt, ""));
+}
+
 /* Value of @m[k], or zero when absent. */
 static LLVMValueRef map_read(struct cg *g, const struct ast_node *m)
 {
 	const struct res_map *rm = &g->res->maps.v[m->map.res_id];
 	const struct type *t = rm->value;
+	if (type_is_agg(t))
+		return agg_read(g, m);
 	LLVMValueRef key = map_key(g, m, NULL);
 	LLVMValueRef p = ir_map_lookup(g, g->maps[m->map.res_id], key);
 	LLVMBasicBlockRef hit = ir_block(g, "map_hit"), miss = ir_block(g, "map_miss"), done = ir_block(g, "map_done");
@@ -369,6 +432,14 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 		return ir_i64(g, (uint64_t)g->probe_id);
 	case BI_CURTASK:
 		return ir_helper(g, H_get_current_task, g->i64, NULL, 0);
+	case BI_RAND:
+		return ir_helper(g, H_get_prandom_u32, g->i64, NULL, 0);
+	case BI_NUMAID:
+		return ir_helper(g, H_get_numa_node_id, g->i64, NULL, 0);
+	case BI_JIFFIES:
+		return ir_helper(g, H_jiffies64, g->i64, NULL, 0);
+	case BI_CGROUP:
+		return ir_helper(g, H_get_current_cgroup_id, g->i64, NULL, 0);
 	case BI_ARGN:
 	case BI_RETVAL: {
 		/* a 64-bit slot of the context (pt_regs, or the raw tracepoint argument array) */
@@ -537,6 +608,70 @@ static LLVMValueRef str_call(struct cg *g, const struct ast_node *e)
 /* String comparisons up to this many bytes are unrolled; longer ones are a loop. */
 #define STR_CMP_UNROLL 64
 
+/* 1 if the strings at l (lsize bytes) and r (rsize bytes) are equal in their first `limit`
+ * characters (up to the NUL), else 0. Byte by byte with early exits (a chain the verifier walks
+ * linearly); long strings as a bounded loop. */
+static LLVMValueRef str_equal(struct cg *g, LLVMValueRef l, uint32_t lsize, LLVMValueRef r, uint32_t rsize,
+			      uint32_t limit)
+{
+	uint32_t n = lsize < rsize ? lsize : rsize;
+	bool limited = limit < n || (limit <= lsize && limit <= rsize);
+	if (limit < n)
+		n = limit;
+	LLVMBasicBlockRef ne_bb = ir_block(g, "str_ne"), eq_bb = ir_block(g, "str_eq");
+	LLVMBasicBlockRef done = ir_block(g, "str_done");
+	if (n <= STR_CMP_UNROLL) {
+		for (uint32_t i = 0; i < n; i++) {
+			LLVMValueRef a = ir_load_int(g, ir_gep(g, l, i), 1, false);
+			LLVMValueRef b = ir_load_int(g, ir_gep(g, r, i), 1, false);
+			LLVMBasicBlockRef same = ir_block(g, "str_same"), next = ir_block(g, "str_next");
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, b, ""), same, ne_bb);
+			ir_at(g, same);
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), eq_bb, next);
+			ir_at(g, next);
+		}
+	} else {
+		/* a bounded loop: constant code size; the verifier walks it once per byte */
+		LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->B);
+		LLVMBasicBlockRef loop = ir_block(g, "str_loop"), same = ir_block(g, "str_same");
+		LLVMBasicBlockRef cont = ir_block(g, "str_cont"), tail = ir_block(g, "str_tail");
+		LLVMBuildBr(g->B, loop);
+		ir_at(g, loop);
+		LLVMValueRef i = LLVMBuildPhi(g->B, g->i64, "i");
+		LLVMValueRef a = ir_load_int(g, LLVMBuildGEP2(g->B, g->i8, l, &i, 1, ""), 1, false);
+		LLVMValueRef b = ir_load_int(g, LLVMBuildGEP2(g->B, g->i8, r, &i, 1, ""), 1, false);
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, b, ""), same, ne_bb);
+		ir_at(g, same);
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), eq_bb, cont);
+		ir_at(g, cont);
+		LLVMValueRef i1 = LLVMBuildAdd(g->B, i, ir_i64(g, 1), "");
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntULT, i1, ir_i64(g, n), ""), loop, tail);
+		LLVMValueRef ivals[2] = {ir_i64(g, 0), i1};
+		LLVMBasicBlockRef ibbs[2] = {pre, cont};
+		LLVMAddIncoming(i, ivals, ibbs, 2);
+		ir_at(g, tail);
+	}
+	if (!limited && lsize != rsize) {
+		/* the shorter buffer ended: equal iff the longer string ends there too */
+		LLVMValueRef longer = lsize > rsize ? l : r;
+		LLVMValueRef c = ir_load_int(g, ir_gep(g, longer, n), 1, false);
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, c, ir_i64(g, 0), ""), eq_bb, ne_bb);
+	} else {
+		LLVMBuildBr(g->B, eq_bb);
+	}
+	ir_at(g, ne_bb);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, eq_bb);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, done);
+	LLVMValueRef phi = LLVMBuildPhi(g->B, g->i64, "streq");
+	LLVMValueRef vals[2] = {ir_i64(g, 0), ir_i64(g, 1)};
+	LLVMBasicBlockRef bbs[2] = {ne_bb, eq_bb};
+	LLVMAddIncoming(phi, vals, bbs, 2);
+	return phi;
+}
+
+
 static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 {
 	enum ast_op op = e->binop.op;
@@ -564,60 +699,8 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 	}
 	LLVMValueRef l = expr(g, e->binop.l), r = expr(g, e->binop.r);
 	if (lt->kind == T_STRING && rt->kind == T_STRING) {
-		/* byte by byte with early exits (a chain the verifier walks linearly): unequal bytes ->
-		 * different; a NUL in both -> equal; the shorter buffer's end -> equal iff the longer
-		 * string ends there too */
-		uint32_t n = lt->size < rt->size ? lt->size : rt->size;
-		LLVMBasicBlockRef ne_bb = ir_block(g, "str_ne"), eq_bb = ir_block(g, "str_eq");
-		LLVMBasicBlockRef done = ir_block(g, "str_done");
-		if (n <= STR_CMP_UNROLL) {
-			for (uint32_t i = 0; i < n; i++) {
-				LLVMValueRef a = ir_load_int(g, ir_gep(g, l, i), 1, false);
-				LLVMValueRef b = ir_load_int(g, ir_gep(g, r, i), 1, false);
-				LLVMBasicBlockRef same = ir_block(g, "str_same"), next = ir_block(g, "str_next");
-				LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, b, ""), same, ne_bb);
-				ir_at(g, same);
-				LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), eq_bb, next);
-				ir_at(g, next);
-			}
-		} else {
-			/* a bounded loop: constant code size; the verifier walks it once per byte */
-			LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->B);
-			LLVMBasicBlockRef loop = ir_block(g, "str_loop"), same = ir_block(g, "str_same");
-			LLVMBasicBlockRef cont = ir_block(g, "str_cont"), tail = ir_block(g, "str_tail");
-			LLVMBuildBr(g->B, loop);
-			ir_at(g, loop);
-			LLVMValueRef i = LLVMBuildPhi(g->B, g->i64, "i");
-			LLVMValueRef a = ir_load_int(g, LLVMBuildGEP2(g->B, g->i8, l, &i, 1, ""), 1, false);
-			LLVMValueRef b = ir_load_int(g, LLVMBuildGEP2(g->B, g->i8, r, &i, 1, ""), 1, false);
-			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, b, ""), same, ne_bb);
-			ir_at(g, same);
-			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, a, ir_i64(g, 0), ""), eq_bb, cont);
-			ir_at(g, cont);
-			LLVMValueRef i1 = LLVMBuildAdd(g->B, i, ir_i64(g, 1), "");
-			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntULT, i1, ir_i64(g, n), ""), loop, tail);
-			LLVMValueRef ivals[2] = {ir_i64(g, 0), i1};
-			LLVMBasicBlockRef ibbs[2] = {pre, cont};
-			LLVMAddIncoming(i, ivals, ibbs, 2);
-			ir_at(g, tail);
-		}
-		if (lt->size != rt->size) {
-			LLVMValueRef longer = lt->size > rt->size ? l : r;
-			LLVMValueRef c = ir_load_int(g, ir_gep(g, longer, n), 1, false);
-			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, c, ir_i64(g, 0), ""), eq_bb, ne_bb);
-		} else {
-			LLVMBuildBr(g->B, eq_bb);
-		}
-		ir_at(g, ne_bb);
-		LLVMBuildBr(g->B, done);
-		ir_at(g, eq_bb);
-		LLVMBuildBr(g->B, done);
-		ir_at(g, done);
-		LLVMValueRef phi = LLVMBuildPhi(g->B, g->i64, "streq");
-		LLVMValueRef vals[2] = {ir_i64(g, op == OP_EQ ? 0 : 1), ir_i64(g, op == OP_EQ ? 1 : 0)};
-		LLVMBasicBlockRef bbs[2] = {ne_bb, eq_bb};
-		LLVMAddIncoming(phi, vals, bbs, 2);
-		return phi;
+		LLVMValueRef eq = str_equal(g, l, lt->size, r, rt->size, UINT32_MAX);
+		return op == OP_EQ ? eq : LLVMBuildXor(g->B, eq, ir_i64(g, 1), "");
 	}
 	bool sg = (lt->kind == T_INT && lt->is_signed) || (rt->kind == T_INT && rt->is_signed);
 	LLVMValueRef v;
@@ -721,6 +804,27 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 	case AST_CALL:
 		if (e->call.id == BI_STR)
 			return str_call(g, e);
+		if (e->call.id == BI_HAS_KEY) {
+			LLVMValueRef p = ir_map_lookup(g, g->maps[e->call.args->map.res_id], map_key(g, e->call.args, NULL));
+			return LLVMBuildZExt(g->B, LLVMBuildIsNotNull(g->B, p, ""), g->i64, "");
+		}
+		if (e->call.id == BI_STRNCMP) {
+			const struct ast_node *a = e->call.args, *b = a->next;
+			LLVMValueRef eq = str_equal(g, expr(g, a), a->type->size, expr(g, b), b->type->size,
+						    (uint32_t)b->next->num.value);
+			return LLVMBuildXor(g->B, eq, ir_i64(g, 1), "");
+		}
+		if (e->call.id == BI_BSWAP) {
+			uint32_t size = e->type->size;
+			LLVMTypeRef it = LLVMIntTypeInContext(g->C, size * 8);
+			LLVMValueRef v = LLVMBuildTrunc(g->B, expr(g, e->call.args), it, "");
+			if (size > 1) {
+				unsigned id = LLVMLookupIntrinsicID("llvm.bswap", 10);
+				LLVMValueRef fn = LLVMGetIntrinsicDeclaration(g->M, id, &it, 1);
+				v = LLVMBuildCall2(g->B, LLVMIntrinsicGetType(g->C, id, &it, 1), fn, &v, 1, "");
+			}
+			return e->type->is_signed ? LLVMBuildSExt(g->B, v, g->i64, "") : LLVMBuildZExt(g->B, v, g->i64, "");
+		}
 		if (builtin_info(e->call.id)->kind == BK_VAR)
 			return builtin(g, e, e->call.id);
 		call_stmt(g, e);

@@ -79,6 +79,7 @@ struct resources {
 	uint32_t ringbuf_size;              /* bytes, power of 2 */
 	uint32_t scratch_size;              /* per-CPU scratch bytes needed by the largest program */
 	uint32_t max_map_keys;
+	uint32_t ncpus;                     /* possible CPUs (slots of a per-CPU map value) */
 	bool has_begin_end_only;            /* only begin/end probes: exit after END */
 };
 

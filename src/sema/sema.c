@@ -11,6 +11,7 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "btf/ktypes.h"
 #include "probes/probe.h"
@@ -304,16 +305,20 @@ static struct type *check_map_read(struct sema *s, struct ast_node *e)
 		return s->tc->t_none;
 	switch (v->kind) {
 	case T_COUNT:
+		return t_u64(s); /* read as the sum over every CPU */
 	case T_SUM:
 	case T_MIN:
 	case T_MAX:
 	case T_AVG:
+		return type_int(s->tc, 8, v->is_signed);
 	case T_STATS:
 	case T_HIST:
 	case T_LHIST:
 	case T_TSERIES:
-		serr(s, &e->loc, "reading the value of a %s map (%s) is not supported yet", type_kind_name(v->kind),
+		serr(s, &e->loc, "the value of a %s map (%s) cannot be read in the program", type_kind_name(v->kind),
 		     e->map.name);
+		if (s->report)
+			diag_hint(s->dl, "print it with print(%s) instead", e->map.name);
 		return s->tc->t_none;
 	default:
 		return v;
@@ -345,6 +350,34 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 		return type_int(s->tc, 4, false);
 	case BI_COMM:
 		return type_string(s->tc, 16);
+	case BI_RAND:
+	case BI_NUMAID:
+		return type_int(s->tc, 4, false);
+	case BI_JIFFIES:
+	case BI_CGROUP:
+		return t_u64(s);
+	case BI_NCPUS: {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		e->kind = AST_INT; /* a constant of the machine scry runs on */
+		e->num.value = (uint64_t)(n > 0 ? n : 1);
+		e->num.is_unsigned = false;
+		return t_i64(s);
+	}
+	case BI_PPID:
+	case BI_PCOMM: {
+		/* curtask->real_parent->tgid / ->comm */
+		struct ast_node *task = ast_new(&s->res->arena, AST_IDENT, &e->loc);
+		task->ident.name = "curtask";
+		struct ast_node *parent = ast_new(&s->res->arena, AST_FIELD, &e->loc);
+		parent->field.e = task;
+		parent->field.name = "real_parent";
+		parent->field.arrow = true;
+		e->kind = AST_FIELD;
+		e->field.e = parent;
+		e->field.name = id == BI_PPID ? "tgid" : "comm";
+		e->field.arrow = true;
+		return check_expr(s, e);
+	}
 	case BI_CURTASK: {
 		const char *err = NULL;
 		struct type *task = ktype_lookup(s->tc, "struct task_struct", &err);
@@ -1027,6 +1060,66 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		}
 		return type_string(s->tc, size);
 	}
+	case BI_HAS_KEY: {
+		struct ast_node *a = e->call.args;
+		/* has_key(@m, k) looks up @m[k]: the first pass moves the key into the map node (later
+		 * passes find it there; nargs keeps counting what was written) */
+		if (a->kind != AST_MAP || (a->map.keys && a->next)) {
+			serr(s, &a->loc, "has_key() expects a map without a key as its first argument");
+			return s->tc->t_none;
+		}
+		int mid = map_find(s, a->map.name);
+		if (mid < 0) {
+			serr(s, &a->loc, "Undefined map: %s", a->map.name);
+			return s->tc->t_none;
+		}
+		if (!a->map.keys) {
+			struct ast_node *k = a->next;
+			a->next = NULL;
+			a->map.keys = k;
+			a->map.nkeys = 1;
+			if (k->kind == AST_TUPLE) { /* has_key(@m, (a, b)) for a two-key map */
+				a->map.keys = k->tuple.elems;
+				a->map.nkeys = k->tuple.n;
+			}
+		}
+		a->map.res_id = mid;
+		map_set_key(s, a, mid);
+		if (!s->res->maps.v[mid].key) {
+			serr(s, &a->loc, "has_key() needs a map with keys; %s has none", a->map.name);
+			return s->tc->t_none;
+		}
+		if (s->res->maps.v[mid].value && (s->res->maps.v[mid].value->kind == T_HIST ||
+						  s->res->maps.v[mid].value->kind == T_LHIST)) {
+			serr(s, &a->loc, "has_key() on a %s map is not supported", type_kind_name(s->res->maps.v[mid].value->kind));
+			return s->tc->t_none;
+		}
+		e->call.res_id = mid;
+		return s->tc->t_bool;
+	}
+	case BI_STRNCMP: {
+		struct ast_node *a = e->call.args, *b = a->next, *n = b->next;
+		struct type *ta = check_expr(s, a), *tb = check_expr(s, b);
+		check_expr(s, n);
+		int64_t len;
+		if (ta->kind == T_NONE || tb->kind == T_NONE)
+			return s->tc->t_none;
+		if (ta->kind != T_STRING || tb->kind != T_STRING) {
+			serr(s, &e->loc, "strncmp() compares two strings, got %s and %s", tstr(s, ta), tstr(s, tb));
+			return s->tc->t_none;
+		}
+		if (!is_const_int(n, &len) || len < 0) {
+			serr(s, &n->loc, "strncmp(): the length must be a non-negative integer literal");
+			return s->tc->t_none;
+		}
+		return t_i64(s);
+	}
+	case BI_BSWAP: {
+		struct type *t = check_expr(s, e->call.args);
+		if (!want_int(s, e->call.args, t, "bswap()"))
+			return s->tc->t_none;
+		return t->kind == T_INT ? t : t_u64(s);
+	}
 	case BI_PRINT: {
 		struct ast_node *a = e->call.args;
 		if (a->kind == AST_MAP && !a->map.keys) {
@@ -1444,6 +1537,7 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 	int errs0 = dl->errors;
 	res->max_map_keys = o->max_map_keys;
 	res->ringbuf_size = o->ringbuf_size;
+	res->ncpus = o->ncpus;
 	for (struct ast_node *it = prog->program.items; it; it = it->next)
 		if (it->kind != AST_PROBE)
 			diag_error(dl, &it->loc, "%s is not supported yet", ast_kind_name(it->kind));

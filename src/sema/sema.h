@@ -11,6 +11,7 @@ struct sema_opts {
 	uint32_t max_strlen;   /* bytes for str() values (config max_strlen) */
 	uint32_t max_map_keys; /* max entries per map */
 	uint32_t ringbuf_size; /* bytes */
+	uint32_t ncpus;        /* possible CPUs (libbpf_num_possible_cpus()) */
 };
 
 /* Returns 0, or -EINVAL when it added error diagnostics. */

@@ -21,6 +21,7 @@ skip() { echo "REASON: $*"; exit 77; }
 alive() {
 	stat=
 	{ read -r stat <"/proc/$1/stat"; } 2>/dev/null || return 1
+	# shellcheck disable=SC2086 # split the fields: pid (comm) state ...
 	set -- $stat
 	[ -n "$3" ] && [ "$3" != Z ]
 }

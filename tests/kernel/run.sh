@@ -148,6 +148,10 @@ if ! vmlinuz=$(cached_vmlinuz "$pkg"); then
 		die "cannot unpack $deb"
 	rm -rf "${cache:?}/$pkg"
 	mv "$cache/$pkg.tmp" "$cache/$pkg"
+	# drop kernels of earlier Debian point releases
+	for old in "$cache"/linux-image-*; do
+		case ${old##*/} in "$pkg" | "$pkg"_*) ;; *) rm -rf "$old" ;; esac
+	done
 	vmlinuz=$(cached_vmlinuz "$pkg") || die "$deb has no boot/vmlinuz-*"
 fi
 exec 9>&-
