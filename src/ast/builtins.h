@@ -23,7 +23,7 @@ enum builtin_kind {
 	X(CPU, "cpu", BK_VAR, 0, 0, true)                       \
 	X(PROBE, "probe", BK_VAR, 0, 0, true)                   \
 	X(ARGS, "args", BK_VAR, 0, 0, true)                     \
-	X(USERNAME, "username", BK_VAR, 0, 0, false)            \
+	X(USERNAME, "username", BK_VAR, 0, 0, true)             \
 	X(PCOMM, "pcomm", BK_VAR, 0, 1, true)                   \
 	X(PPID, "ppid", BK_VAR, 0, 1, true)                     \
 	X(JIFFIES, "jiffies", BK_VAR, 0, 0, true)               \
@@ -33,8 +33,8 @@ enum builtin_kind {
 	X(RAND, "rand", BK_VAR, 0, 0, true)                     \
 	X(CGROUP, "cgroup", BK_VAR, 0, 0, true)                 \
 	X(CPID, "cpid", BK_VAR, 0, 0, false)                    \
-	X(KSTACK, "kstack", BK_VAR, 0, 2, false)                \
-	X(USTACK, "ustack", BK_VAR, 0, 2, false)                \
+	X(KSTACK, "kstack", BK_VAR, 0, 2, true)                 \
+	X(USTACK, "ustack", BK_VAR, 0, 2, true)                 \
 	X(RETVAL, "retval", BK_VAR, 0, 0, true)                 \
 	X(ARGN, "argN", BK_VAR, 0, 0, true) /* arg0, arg1, ... */ \
 	X(FUNC, "func", BK_VAR, 0, 0, false)                    \
@@ -50,8 +50,8 @@ enum builtin_kind {
 	X(TIME, "time", BK_FUNC, 0, 1, false)                   \
 	X(JOIN, "join", BK_FUNC, 1, 2, false)                   \
 	X(BUF, "buf", BK_FUNC, 1, 2, false)                     \
-	X(KSYM, "ksym", BK_FUNC, 1, 1, false)                   \
-	X(USYM, "usym", BK_FUNC, 1, 1, false)                   \
+	X(KSYM, "ksym", BK_FUNC, 1, 1, true)                    \
+	X(USYM, "usym", BK_FUNC, 1, 1, true)                    \
 	X(SYSTEM, "system", BK_FUNC, 1, 128, false)             \
 	X(CAT, "cat", BK_FUNC, 1, 128, false)                   \
 	X(HAS_KEY, "has_key", BK_FUNC, 2, 2, true)              \

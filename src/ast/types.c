@@ -123,6 +123,9 @@ bool type_equal(const struct type *a, const struct type *b)
 		return a->name && b->name && !strcmp(a->name, b->name);
 	case T_LHIST:
 		return a->lh_min == b->lh_min && a->lh_max == b->lh_max && a->lh_step == b->lh_step;
+	case T_KSTACK:
+	case T_USTACK:
+		return a->nelem == b->nelem && a->stack_mode == b->stack_mode;
 	case T_HIST:
 		return a->hist_k == b->hist_k;
 	default:
@@ -194,6 +197,12 @@ void type_str(const struct type *t, struct strbuf *sb)
 		/* bpftrace spells signed ones "sum_t", unsigned "usum_t" */
 		sb_printf(sb, "%s%s", t->is_signed ? "" : "u", type_kind_name(t->kind));
 		break;
+	case T_KSTACK:
+	case T_USTACK: {
+		static const char *const modes[] = {"bpftrace", "perf", "raw", "build_id"};
+		sb_printf(sb, "%s(%s, %u)", type_kind_name(t->kind), modes[t->stack_mode], t->nelem);
+		break;
+	}
 	default:
 		sb_puts(sb, type_kind_name(t->kind));
 	}

@@ -73,6 +73,9 @@ struct type {
 	uint32_t btf_id;
 	bool fields_loaded;
 	bool is_union;
+	/* T_KSTACK / T_USTACK: how frames print and how many are kept (nelem). Layout:
+	 * { u64 nframes; u64 pid (ustack; 0 for kstack); u64 ip[nelem]; } */
+	enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW, STACK_BUILD_ID } stack_mode;
 };
 
 struct type_ctx {

@@ -371,51 +371,24 @@ static int rank(const struct elf_func *f)
 	return f->bind == STB_GLOBAL ? 0 : f->bind == STB_WEAK ? 1 : 2;
 }
 
-/* Sorting ~10k symbols (libc with its debug file) is most of the load time: sort 16-byte keys
- * whose first word holds the name's first 8 bytes (big-endian, so integer order is name order). */
-struct sort_key {
-	uint64_t prefix;
-	uint32_t idx;
-	uint32_t rank;
-};
-
-static uint64_t name_prefix(const char *s)
+/* Whether a is a better occurrence of a name than b: lower rank, then lower address, then the one
+ * that knows its version (the same symbol is often in both .symtab and .dynsym). */
+static bool better(const struct elf_func *a, const struct elf_func *b)
 {
-	uint64_t v = 0;
-	int i = 0;
-	for (; i < 8 && s[i]; i++)
-		v = v << 8 | (unsigned char)s[i];
-	return v << (8 * (8 - i));
+	if (rank(a) != rank(b))
+		return rank(a) < rank(b);
+	if (a->addr != b->addr)
+		return a->addr < b->addr;
+	return a->version && !b->version;
 }
 
-static int cmp_key(const void *pa, const void *pb, void *arg)
+static int cmp_func_ptr(const void *pa, const void *pb)
 {
-	const struct sort_key *a = pa, *b = pb;
-	const struct elf_func *funcs = arg, *fa = &funcs[a->idx], *fb = &funcs[b->idx];
-	if (a->prefix != b->prefix)
-		return a->prefix < b->prefix ? -1 : 1;
-	/* same first 8 bytes: if the 8th is not NUL both names go on, else they are equal */
-	int c = (a->prefix & 0xff) ? strcmp(fa->name + 8, fb->name + 8) : 0;
+	const struct elf_func *a = *(const struct elf_func *const *)pa, *b = *(const struct elf_func *const *)pb;
+	int c = strcmp(a->name, b->name);
 	if (c)
 		return c;
-	if (a->rank != b->rank)
-		return a->rank < b->rank ? -1 : 1;
-	return fa->addr < fb->addr ? -1 : fa->addr > fb->addr;
-}
-
-/* Sorted by name, then rank, then address. */
-static void sort_funcs(struct elf_func *funcs, size_t n)
-{
-	struct sort_key *keys = xmalloc(n * sizeof(*keys));
-	for (size_t i = 0; i < n; i++)
-		keys[i] = (struct sort_key){name_prefix(funcs[i].name), (uint32_t)i, (uint32_t)rank(&funcs[i])};
-	qsort_r(keys, n, sizeof(*keys), cmp_key, funcs);
-	struct elf_func *tmp = xmalloc(n * sizeof(*tmp));
-	for (size_t i = 0; i < n; i++)
-		tmp[i] = funcs[keys[i].idx];
-	memcpy(funcs, tmp, n * sizeof(*tmp));
-	free(tmp);
-	free(keys);
+	return better(a, b) ? -1 : better(b, a) ? 1 : 0;
 }
 
 /* Build id of an ELF file from its notes, as lowercase hex; false if it has none. */
@@ -567,26 +540,10 @@ int btf_elf_symtab_load(const char *path, struct elf_symtab **out, char **err)
 	elf_end(elf);
 	close(fd);
 
-	/* sort, then merge the same symbol seen in both tables (same name, address and rank) */
-	if (funcs.n > 1)
-		sort_funcs(funcs.v, funcs.n);
-	size_t w = 0;
-	for (size_t i = 0; i < funcs.n; i++) {
-		struct elf_func *f = &funcs.v[i];
-		if (w > 0) {
-			struct elf_func *p = &funcs.v[w - 1];
-			if (!strcmp(p->name, f->name) && p->addr == f->addr && rank(p) == rank(f)) {
-				if (!p->version)
-					p->version = f->version;
-				if (!p->size)
-					p->size = f->size;
-				continue;
-			}
-		}
-		funcs.v[w++] = *f;
-	}
+	/* no sorting here: a lookup scans (~10k names in tens of microseconds), and a glob sorts only
+	 * what it matched */
 	st->funcs = funcs.v;
-	st->nfuncs = w;
+	st->nfuncs = funcs.n;
 	*out = st;
 	return 0;
 }
@@ -603,23 +560,6 @@ void btf_elf_symtab_free(struct elf_symtab *st)
 	free(st);
 }
 
-/* Index of the first entry named name[0..len), or st->nfuncs. */
-static size_t lower_bound(const struct elf_symtab *st, const char *name, size_t len)
-{
-	size_t lo = 0, hi = st->nfuncs;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-		int c = strncmp(st->funcs[mid].name, name, len);
-		if (c == 0 && st->funcs[mid].name[len])
-			c = 1; /* longer name sorts after */
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static bool name_is(const struct elf_func *f, const char *name, size_t len)
 {
 	return !strncmp(f->name, name, len) && !f->name[len];
@@ -629,32 +569,36 @@ const struct elf_func *btf_elf_func_find(const struct elf_symtab *st, const char
 {
 	const char *at = strchr(name, '@');
 	size_t len = at ? (size_t)(at - name) : strlen(name);
-	size_t i = lower_bound(st, name, len);
-	if (!at)
-		return i < st->nfuncs && name_is(&st->funcs[i], name, len) ? &st->funcs[i] : NULL;
-	bool hidden = at[1] != '@';
-	const char *ver = at + (hidden ? 1 : 2);
-	for (; i < st->nfuncs && name_is(&st->funcs[i], name, len); i++) {
+	bool hidden = at && at[1] != '@';
+	const char *ver = at ? at + (hidden ? 1 : 2) : NULL;
+	const struct elf_func *best = NULL;
+	for (size_t i = 0; i < st->nfuncs; i++) {
 		const struct elf_func *f = &st->funcs[i];
-		if (f->version && !strcmp(f->version, ver) && f->hidden == hidden)
-			return f;
+		if (!name_is(f, name, len))
+			continue;
+		if (ver && (!f->version || strcmp(f->version, ver) || f->hidden != hidden))
+			continue;
+		if (!best || better(f, best))
+			best = f;
 	}
-	return NULL;
+	return best;
 }
 
 int btf_elf_func_foreach(const struct elf_symtab *st, const char *pattern,
 			 int (*fn)(const struct elf_func *f, void *arg), void *arg)
 {
-	for (size_t i = 0; i < st->nfuncs; i++) {
-		if (i > 0 && !strcmp(st->funcs[i].name, st->funcs[i - 1].name))
-			continue;
-		if (pattern && !glob_match(pattern, st->funcs[i].name))
-			continue;
-		int r = fn(&st->funcs[i], arg);
-		if (r)
-			return r;
-	}
-	return 0;
+	VEC(const struct elf_func *) m = {0};
+	for (size_t i = 0; i < st->nfuncs; i++)
+		if (!pattern || glob_match(pattern, st->funcs[i].name))
+			VEC_PUSH(m, &st->funcs[i]);
+	if (m.n > 1)
+		qsort(m.v, m.n, sizeof(m.v[0]), cmp_func_ptr);
+	int r = 0;
+	for (size_t i = 0; i < m.n && !r; i++)
+		if (i == 0 || strcmp(m.v[i]->name, m.v[i - 1]->name))
+			r = fn(m.v[i], arg);
+	VEC_FREE(m);
+	return r;
 }
 
 int btf_elf_addr_offset(const struct elf_symtab *st, uint64_t addr, uint64_t *offset)

@@ -35,8 +35,10 @@ struct elf_symtab {
 	uint16_t e_type;      /* ET_EXEC (fixed addresses) or ET_DYN (PIE executable or shared library) */
 	uint16_t e_machine;   /* EM_X86_64, EM_AARCH64, ... */
 	bool has_symtab;      /* a .symtab was read (else only .dynsym: a stripped file) */
-	/* Every occurrence, sorted by name and then by preference: default-version global, weak,
-	 * local, hidden versions; the first entry of a name is the one a bare name means. */
+	/* Every occurrence in file order (.symtab, then .dynsym): a name can appear several times
+	 * (both tables, symbol versions, local symbols of different files). A bare name means the
+	 * preferred occurrence: default-version global, then weak, then local, then hidden
+	 * versions; the lowest address among equals. */
 	struct elf_func *funcs;
 	size_t nfuncs;
 	struct elf_segment *segs;
@@ -69,8 +71,8 @@ void btf_elf_symtab_free(struct elf_symtab *st);
  * "name@VER" (that version). NULL if none. */
 const struct elf_func *btf_elf_func_find(const struct elf_symtab *st, const char *name);
 
-/* Calls fn for every distinct function name matching the glob pattern (in name order), with the
- * preferred occurrence of that name. Stops and returns fn's value when it is non-zero. */
+/* Calls fn for every distinct function name matching the glob pattern (NULL = all), in name order,
+ * with the preferred occurrence of that name. Stops and returns fn's value when it is non-zero. */
 int btf_elf_func_foreach(const struct elf_symtab *st, const char *pattern,
 			 int (*fn)(const struct elf_func *f, void *arg), void *arg);
 

@@ -25,6 +25,7 @@ enum {
 	H_get_current_comm = 16,
 	H_get_current_task = 35,
 	H_get_numa_node_id = 42,
+	H_get_stack = 67,
 	H_get_current_cgroup_id = 80,
 	H_jiffies64 = 118,
 	H_probe_read_str = 45,

@@ -21,7 +21,7 @@ static void stmts(struct cg *g, const struct ast_node *list);
 static bool is_scalar(const struct type *t)
 {
 	return t->kind == T_INT || t->kind == T_BOOL || t->kind == T_PTR || t->kind == T_PROBE ||
-	       t->kind == T_ENUM;
+	       t->kind == T_ENUM || t->kind == T_KSYM || t->kind == T_USERNAME;
 }
 
 /* An i64 holding a value of integer type t: truncated to t's size and re-extended. */
@@ -434,6 +434,26 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 		return ir_helper(g, H_get_current_task, g->i64, NULL, 0);
 	case BI_RAND:
 		return ir_helper(g, H_get_prandom_u32, g->i64, NULL, 0);
+	case BI_KSTACK:
+	case BI_USTACK: {
+		/* { u64 nframes; u64 pid; u64 ip[limit] } from bpf_get_stack */
+		const struct type *t = e->type;
+		LLVMValueRef b = ir_buf(g, t->size, "stack");
+		LLVMValueRef args[4] = {g->ctx, ir_gep(g, b, 16), ir_i32(g, 8 * t->nelem),
+					ir_i64(g, id == BI_USTACK ? 256 /* BPF_F_USER_STACK */ : 0)};
+		LLVMValueRef n = ir_helper(g, H_get_stack, g->i64, args, 4);
+		LLVMValueRef ok = LLVMBuildICmp(g->B, LLVMIntSGT, n, ir_i64(g, 0), "");
+		ir_store_int(g, b, LLVMBuildSelect(g->B, ok, LLVMBuildLShr(g->B, n, ir_i64(g, 3), ""), ir_i64(g, 0), ""), 8);
+		if (id == BI_USTACK) {
+			LLVMValueRef pt = ir_helper(g, H_get_current_pid_tgid, g->i64, NULL, 0);
+			ir_store_int(g, ir_gep(g, b, 8), LLVMBuildLShr(g->B, pt, ir_i64(g, 32), ""), 8);
+		}
+		return b;
+	}
+	case BI_USERNAME: {
+		LLVMValueRef v = ir_helper(g, H_get_current_uid_gid, g->i64, NULL, 0);
+		return LLVMBuildAnd(g->B, v, ir_i64(g, 0xffffffffu), "uid");
+	}
 	case BI_NUMAID:
 		return ir_helper(g, H_get_numa_node_id, g->i64, NULL, 0);
 	case BI_JIFFIES:
@@ -804,6 +824,17 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 	case AST_CALL:
 		if (e->call.id == BI_STR)
 			return str_call(g, e);
+		if (e->call.id == BI_KSYM)
+			return expr(g, e->call.args);
+		if (e->call.id == BI_USYM) {
+			LLVMValueRef b = ir_buf(g, 16, "usym");
+			ir_store_int(g, b, expr(g, e->call.args), 8);
+			LLVMValueRef pt = ir_helper(g, H_get_current_pid_tgid, g->i64, NULL, 0);
+			ir_store_int(g, ir_gep(g, b, 8), LLVMBuildLShr(g->B, pt, ir_i64(g, 32), ""), 8);
+			return b;
+		}
+		if (e->call.id == BI_KSTACK || e->call.id == BI_USTACK)
+			return builtin(g, e, e->call.id);
 		if (e->call.id == BI_HAS_KEY) {
 			LLVMValueRef p = ir_map_lookup(g, g->maps[e->call.args->map.res_id], map_key(g, e->call.args, NULL));
 			return LLVMBuildZExt(g->B, LLVMBuildIsNotNull(g->B, p, ""), g->i64, "");

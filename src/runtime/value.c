@@ -126,12 +126,13 @@ static struct rt_value *hex_frames(const struct rt_decoder *d, const struct type
 {
 	/* Placeholder rendering without a symbolizer: one hex address per line, like a raw stack. */
 	struct strbuf sb = {0};
-	uint64_t n = t->size >= 8 ? rd64(p) : 0, max = t->size >= 8 ? (t->size - 8) / 8 : 0;
+	/* layout (types.h): { u64 nframes; u64 pid; u64 ip[nelem] } */
+	uint64_t n = t->size >= 16 ? rd64(p) : 0, max = t->size >= 16 ? (t->size - 16) / 8 : 0;
 	if (n > max)
 		n = max;
 	sb_putc(&sb, '\n');
 	for (uint64_t i = 0; i < n; i++)
-		sb_printf(&sb, "        %llx\n", (unsigned long long)rd64(p + 8 + 8 * i));
+		sb_printf(&sb, "        %llx\n", (unsigned long long)rd64(p + 16 + 8 * i));
 	struct rt_value *v = rv_str(d->arena, sb.s, sb.len);
 	sb_free(&sb);
 	return v;

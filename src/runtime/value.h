@@ -62,7 +62,7 @@ struct rt_decoder {
  *   T_INET    i64 address family (AF_INET/AF_INET6), then 16 address bytes
  *   T_MACADDR 6 bytes
  *   T_USERNAME / T_KSYM / T_USYM / T_PROBE  first 8 bytes = uid / address / probe index
- *   T_KSTACK / T_USTACK  u64 frame count, then u64 frames (only used without a resolver) */
+ *   T_KSTACK / T_USTACK  u64 frame count, u64 pid, then u64 frames (hex without a resolver) */
 struct rt_value *rt_decode(const struct rt_decoder *d, const struct type *t, const void *bytes);
 
 /* Helpers for building values by hand (tests, synthetic values). */

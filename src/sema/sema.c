@@ -167,6 +167,11 @@ static bool storable(const struct type *t)
 	case T_RECORD:
 	case T_ENUM:
 	case T_PTR:
+	case T_KSTACK:
+	case T_USTACK:
+	case T_KSYM:
+	case T_USYM:
+	case T_USERNAME:
 		return true;
 	default:
 		return false;
@@ -327,6 +332,54 @@ static struct type *check_map_read(struct sema *s, struct ast_node *e)
 
 static struct type *check_call(struct sema *s, struct ast_node *e);
 
+/* kstack / ustack with optional (mode, limit) arguments: kstack(perf), kstack(10),
+ * kstack(raw, 5). */
+static struct type *stack_type(struct sema *s, struct ast_node *e, enum type_kind k)
+{
+	static const char *const modes[] = {"bpftrace", "perf", "raw", "build_id"};
+	int mode = STACK_BPFTRACE;
+	int64_t limit = 127;
+	if (e->kind == AST_CALL) {
+		for (struct ast_node *a = e->call.args; a; a = a->next) {
+			int64_t v;
+			if (a == e->call.args && a->kind == AST_IDENT) {
+				size_t i;
+				for (i = 0; i < ARRAY_SIZE(modes); i++)
+					if (!strcmp(a->ident.name, modes[i]))
+						break;
+				if (i == ARRAY_SIZE(modes) || (i == STACK_BUILD_ID && k == T_KSTACK)) {
+					serr(s, &a->loc, "unknown stack mode '%s' (expected bpftrace, perf, raw%s)", a->ident.name,
+					     k == T_USTACK ? " or build_id" : "");
+					return s->tc->t_none;
+				}
+				mode = (int)i;
+			} else if (check_expr(s, a), is_const_int(a, &v)) {
+				if (v < 1 || v > 1024) {
+					serr(s, &a->loc, "stack limit must be from 1 to 1024");
+					return s->tc->t_none;
+				}
+				limit = v;
+			} else {
+				serr(s, &a->loc, "%s() takes a mode (bpftrace, perf, raw) and/or a limit literal",
+				     k == T_KSTACK ? "kstack" : "ustack");
+				return s->tc->t_none;
+			}
+		}
+	}
+	for (int i = 0; i < s->ntargets; i++) {
+		const struct res_probe *rp = &s->res->probes.v[s->first_target + i];
+		if (rp->prov->special != PS_NONE) {
+			serr(s, &e->loc, "%s is not available in %s probes (they have no stack to sample)",
+			     k == T_KSTACK ? "kstack" : "ustack", rp->prov->name);
+			return s->tc->t_none;
+		}
+	}
+	struct type *t = type_new(s->tc, k, (uint32_t)(16 + 8 * limit));
+	t->nelem = (uint32_t)limit;
+	t->stack_mode = (enum stack_mode)mode;
+	return t;
+}
+
 static int last_arg(const struct probe_provider *p)
 {
 	int n = 0;
@@ -350,6 +403,11 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 		return type_int(s->tc, 4, false);
 	case BI_COMM:
 		return type_string(s->tc, 16);
+	case BI_KSTACK:
+	case BI_USTACK:
+		return stack_type(s, e, id == BI_KSTACK ? T_KSTACK : T_USTACK);
+	case BI_USERNAME:
+		return type_new(s->tc, T_USERNAME, 8);
 	case BI_RAND:
 	case BI_NUMAID:
 		return type_int(s->tc, 4, false);
@@ -998,6 +1056,8 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		return s->tc->t_none;
 	}
 	if (bi->kind == BK_VAR) {
+		if (id == BI_KSTACK || id == BI_USTACK)
+			return builtin_var(s, e, id);
 		if (n > 0) {
 			serr(s, &e->loc, "%s with arguments is not supported yet", bi->name);
 			return s->tc->t_none;
@@ -1113,6 +1173,15 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 			return s->tc->t_none;
 		}
 		return t_i64(s);
+	}
+	case BI_KSYM:
+	case BI_USYM: {
+		struct type *t = check_expr(s, e->call.args);
+		if (t->kind != T_NONE && !type_is_int(t) && t->kind != T_PTR) {
+			serr(s, &e->call.args->loc, "%s() expects an address, got %s", bi->name, tstr(s, t));
+			return s->tc->t_none;
+		}
+		return type_new(s->tc, id == BI_KSYM ? T_KSYM : T_USYM, id == BI_KSYM ? 8 : 16);
 	}
 	case BI_BSWAP: {
 		struct type *t = check_expr(s, e->call.args);
