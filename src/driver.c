@@ -2,6 +2,9 @@
 #include "driver.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -19,6 +22,35 @@
 #define DEFAULT_MAX_STRLEN 1024
 #define DEFAULT_MAX_MAP_KEYS 4096
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
+
+/* -c: fork a child that waits at a gate (a pipe) until every probe is attached, then execs
+ * `sh -c "exec CMD"` (so its pid stays the command's). Returns its pid, or -1 with errno. */
+static pid_t spawn_gated(const char *cmd, int *gate_w)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC))
+		return -1;
+	pid_t pid = fork();
+	if (pid < 0) {
+		int e = errno;
+		close(fds[0]);
+		close(fds[1]);
+		errno = e;
+		return -1;
+	}
+	if (pid == 0) {
+		char c;
+		close(fds[1]);
+		if (read(fds[0], &c, 1) != 1)
+			_exit(127); /* scry gave up before attaching */
+		char *full = xasprintf("exec %s", cmd);
+		execl("/bin/sh", "sh", "-c", full, (char *)NULL);
+		_exit(127);
+	}
+	close(fds[0]);
+	*gate_w = fds[1];
+	return pid;
+}
 
 static uint32_t possible_cpus(void)
 {
@@ -85,6 +117,16 @@ int driver_run(const struct driver_opts *o)
 	struct cg_result cg = {0};
 	struct ast_node *prog = NULL;
 
+	int gate = -1;
+	pid_t child = 0;
+	if (o->cmd && o->stop_after == STAGE_RUN && !o->list && !o->emit_elf) {
+		child = spawn_gated(o->cmd, &gate);
+		if (child < 0) {
+			fprintf(stderr, "ERROR: cannot run '%s': %s\n", o->cmd, strerror(errno));
+			child = 0;
+			goto out;
+		}
+	}
 	int rc = parse_program(src, &ast_arena, &dl, &prog);
 	if (flush_diags(&dl) || rc || !prog)
 		goto out;
@@ -102,6 +144,8 @@ int driver_run(const struct driver_opts *o)
 		.max_map_keys = env_u32("MAX_MAP_KEYS", DEFAULT_MAX_MAP_KEYS),
 		.ringbuf_size = DEFAULT_RINGBUF_SIZE,
 		.ncpus = possible_cpus(),
+		.target_pid = o->target_pid,
+		.cpid = child,
 	};
 	rc = sema_run(prog, &so, &tc, &res, &dl);
 	if (flush_diags(&dl) || rc)
@@ -159,6 +203,9 @@ int driver_run(const struct driver_opts *o)
 		.print_maps_on_exit = true,
 		.src_path = o->path,
 		.dry_run = o->dry_run,
+		.target_pid = o->target_pid,
+		.child_pid = child,
+		.child_gate = gate,
 	};
 	int code = 0;
 	rc = rt_run(&res, cg.elf, cg.size, &ro, &code, &dl);
@@ -166,6 +213,15 @@ int driver_run(const struct driver_opts *o)
 		goto out;
 	status = code;
 out:
+	if (gate >= 0)
+		close(gate); /* a child still waiting at the gate sees EOF and exits without running */
+	if (child > 0) {
+		int st;
+		if (waitpid(child, &st, WNOHANG) == 0) { /* we stopped first: don't leave it running */
+			kill(child, SIGTERM);
+			waitpid(child, &st, 0);
+		}
+	}
 	cg_result_free(&cg);
 	resources_free(&res);
 	type_ctx_free(&tc);

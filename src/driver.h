@@ -27,6 +27,8 @@ struct driver_opts {
 	FILE *out;             /* script output */
 	int buffering;         /* enum output_buffering */
 	int format;            /* enum output_format (-f text|json) */
+	int target_pid;        /* -p PID, or 0 */
+	const char *cmd;       /* -c CMD, or NULL */
 };
 
 /* Returns the process exit status: 0, 1 on any error, or the code given to exit(). */

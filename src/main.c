@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +31,10 @@ static void usage(FILE *f)
 	      "    -B MODE           output buffering: line (default), full, none\n"
 	      "    -f FORMAT         output format: text (default) or json (one JSON object per line)\n"
 	      "    -q, --quiet       no informational messages (e.g. \"Attached N probes\")\n"
+	      "    -p, --pid PID     trace process PID only (other probes get an implicit pid filter);\n"
+	      "                      exit when it exits\n"
+	      "    -c, --cmd CMD     run CMD (started once every probe is attached), trace it (cpid),\n"
+	      "                      exit when it exits\n"
 	      "    -v, --verbose     verbose messages (libbpf's too); -vv for debug messages\n"
 	      "    -d, --debug STAGE dump a stage: ast, types, ir, ir-opt, elf, verifier, all\n"
 	      "                      (comma-separated or repeated)\n"
@@ -108,6 +113,8 @@ int main(int argc, char **argv)
 		{"debug", required_argument, NULL, 'd'},
 		{"list", no_argument, NULL, 'l'},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"pid", required_argument, NULL, 'p'},
+		{"cmd", required_argument, NULL, 'c'},
 		{"emit-elf", required_argument, NULL, OPT_EMIT_ELF},
 		{"stop-after", required_argument, NULL, OPT_STOP_AFTER},
 		{NULL, 0, NULL, 0},
@@ -116,7 +123,7 @@ int main(int argc, char **argv)
 	const char *prog_text = NULL, *out_path = NULL;
 	bool list = false;
 	int c;
-	while ((c = getopt_long(argc, argv, "+e:hVvqo:d:lB:f:", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+e:hVvqo:d:lB:f:p:c:", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'e':
 			prog_text = optarg;
@@ -165,6 +172,23 @@ int main(int argc, char **argv)
 				return 1;
 			}
 			break;
+		case 'p': {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v <= 0 || v > 0x3fffffff) {
+				fprintf(stderr, "ERROR: -p expects a process id, not '%s'\n", optarg);
+				return 1;
+			}
+			if (kill((pid_t)v, 0) && errno == ESRCH) {
+				fprintf(stderr, "ERROR: -p %ld: no such process\n", v);
+				return 1;
+			}
+			o.target_pid = (int)v;
+			break;
+		}
+		case 'c':
+			o.cmd = optarg;
+			break;
 		case OPT_DRY_RUN:
 			o.dry_run = true;
 			break;
@@ -189,6 +213,10 @@ int main(int argc, char **argv)
 		}
 	}
 	int argi = optind;
+	if (o.cmd && o.target_pid) {
+		fprintf(stderr, "ERROR: -p and -c cannot be used together\n");
+		return 1;
+	}
 	if (list && !prog_text) {
 		if (argc - argi > 1) {
 			fprintf(stderr, "ERROR: -l takes at most one search pattern\n");

@@ -32,7 +32,7 @@ enum builtin_kind {
 	X(CURTASK, "curtask", BK_VAR, 0, 0, true)               \
 	X(RAND, "rand", BK_VAR, 0, 0, true)                     \
 	X(CGROUP, "cgroup", BK_VAR, 0, 0, true)                 \
-	X(CPID, "cpid", BK_VAR, 0, 0, false)                    \
+	X(CPID, "cpid", BK_VAR, 0, 0, true)                     \
 	X(KSTACK, "kstack", BK_VAR, 0, 2, true)                 \
 	X(USTACK, "ustack", BK_VAR, 0, 2, true)                 \
 	X(RETVAL, "retval", BK_VAR, 0, 0, true)                 \

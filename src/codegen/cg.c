@@ -1173,6 +1173,15 @@ static void gen_program(struct cg *g, const struct ast_node *probe, int probe_id
 		LLVMBuildCondBr(g->B, stopped, g->ret0, go);
 		ir_at(g, go);
 	}
+	if (g->res->target_pid && rp->prov->special == PS_NONE && strcmp(rp->prov->name, "interval")) {
+		/* -p PID: every probe but begin/end and interval timers sees that process only */
+		LLVMValueRef pt = ir_helper(g, H_get_current_pid_tgid, g->i64, NULL, 0);
+		LLVMValueRef mine = LLVMBuildICmp(g->B, LLVMIntEQ, LLVMBuildLShr(g->B, pt, ir_i64(g, 32), ""),
+						  ir_i64(g, (uint64_t)g->res->target_pid), "");
+		LLVMBasicBlockRef go = ir_block(g, "target_pid");
+		LLVMBuildCondBr(g->B, mine, go, g->ret0);
+		ir_at(g, go);
+	}
 	if (probe->probe.pred) {
 		ir_set_loc(g, &probe->probe.pred->loc);
 		LLVMValueRef c = expr(g, probe->probe.pred);

@@ -1,8 +1,8 @@
 /* uprobe / uretprobe providers: `uprobe:BIN:FUNC`, `uprobe:BIN:FUNC+OFFSET`, `uprobe:BIN:ADDR`,
  * globs over function names (`uprobe:/bin/bash:read*`) and over absolute binary paths, and the same
  * without offsets for `uretprobe`. BIN is a path, a program on PATH or a library name ("libc").
- * Each concrete target is one function (one BPF program and one perf-event uprobe link); symbols
- * are resolved at expansion, so a target carries the file offset ("OFFSETHEX:PATH") and attaching
+ * Each concrete target is one function (one BPF program and one uprobe link); symbols are resolved
+ * at expansion, so a target carries the file offset ("OFFSETHEX:PATH") and attaching
  * reads no ELF. argN (uprobe) and retval (uretprobe) are read from pt_regs.
  * A program loaded as a uprobe_multi program (see up_prepare) is attached with a uprobe_multi link,
  * any other through libbpf's perf-event uprobe. */
@@ -10,15 +10,14 @@
 #include <glob.h>
 #include <inttypes.h>
 #include <linux/bpf.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <pthread.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include <bpf/bpf.h>
-
 #include <bpf/libbpf.h>
 
 #include "btf/elfsym.h"
@@ -106,14 +105,22 @@ static int resolve_bins(const char *bin, bin_vec *out, char **err)
 	if (bin[0] == '/' && has_glob(bin)) {
 		glob_t g;
 		int r = glob(bin, 0, NULL, &g);
-		if (r == 0)
-			for (size_t i = 0; i < g.gl_pathc; i++) {
-				struct stat st;
-				if (stat(g.gl_pathv[i], &st) == 0 && S_ISREG(st.st_mode)) {
-					struct up_bin b = {xstrdup(g.gl_pathv[i]), xstrdup(g.gl_pathv[i])};
-					VEC_PUSH(*out, b);
-				}
-			}
+		/* symlinks (libfoo.so.1 -> libfoo.so.1.2.3) would probe one file twice: keep the first name */
+		VEC(struct stat) seen = {0};
+		for (size_t i = 0; r == 0 && i < g.gl_pathc; i++) {
+			struct stat st;
+			if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode))
+				continue;
+			bool dup = false;
+			for (size_t j = 0; j < seen.n && !dup; j++)
+				dup = seen.v[j].st_dev == st.st_dev && seen.v[j].st_ino == st.st_ino;
+			if (dup)
+				continue;
+			VEC_PUSH(seen, st);
+			struct up_bin b = {xstrdup(g.gl_pathv[i]), xstrdup(g.gl_pathv[i])};
+			VEC_PUSH(*out, b);
+		}
+		VEC_FREE(seen);
 		globfree(&g);
 		if (!out->n) {
 			*err = xasprintf("file '%s' matches no file", bin);
@@ -186,9 +193,14 @@ static int expand_bin(struct expand_state *s, const struct elf_symtab *st, const
 static int up_expand(const struct probe_provider *p, const char *const *parts, int nparts, struct arena *a,
 		     probe_target_vec *out, const char **err)
 {
+	if (nparts == 3 && (!strcmp(parts[1], "cpp") || !strcmp(parts[1], "c"))) {
+		*err = arena_printf(a, "%s: language prefixes (%s:) and demangled C++ names are not supported yet; "
+				       "write the mangled name, e.g. %s:BINARY:_ZN2ns4funcEv", p->name, parts[1], p->name);
+		return -EOPNOTSUPP;
+	}
 	if (nparts != 2) {
-		*err = arena_printf(a, "%s probe type requires 2 arguments (%s:BINARY:FUNCTION), found %d", p->name,
-				    p->name, nparts);
+		*err = arena_printf(a, "%s probe type requires 2 arguments (%s:BINARY:FUNCTION), found %d%s", p->name,
+				    p->name, nparts, nparts > 2 ? " (for a C++ function, write its mangled name)" : "");
 		return -EINVAL;
 	}
 	if (!*parts[0] || !*parts[1]) {

@@ -8,7 +8,10 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <poll.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -77,6 +80,26 @@ const char *rt_probe_cpu(void)
 		return "v4";
 	}
 	return "v3";
+}
+
+/* -p / -c: has the traced process gone? (the child is reaped here). For -p a pidfd tells even when
+ * the process is a zombie its parent has not reaped yet. */
+static bool target_gone(const struct rt_opts *o)
+{
+	static int pidfd = -2;
+	if (o->child_pid > 0) {
+		int st;
+		return waitpid(o->child_pid, &st, WNOHANG) == o->child_pid;
+	}
+	if (o->target_pid <= 0)
+		return false;
+	if (pidfd == -2)
+		pidfd = (int)syscall(SYS_pidfd_open, o->target_pid, 0);
+	if (pidfd >= 0) {
+		struct pollfd p = {.fd = pidfd, .events = POLLIN};
+		return poll(&p, 1, 0) > 0;
+	}
+	return kill(o->target_pid, 0) && errno == ESRCH;
 }
 
 /* ---- events ---------------------------------------------------------------------------------- */
@@ -373,7 +396,14 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 	err = run_special(&rt, PS_BEGIN);
 	if (err)
 		goto cleanup;
+	if (o->child_gate >= 0 && write(o->child_gate, "g", 1) != 1) { /* -c: the child may exec now */
+		diag_error(dl, NULL, "cannot start the command: %s", strerror(errno));
+		err = -EIO;
+		goto cleanup;
+	}
 	while (!rt.stop && !g_signal && !res->has_begin_end_only) {
+		if (target_gone(o))
+			break;
 		int n = ring_buffer__poll(rt.rb, 200);
 		report_lost(&rt);
 		if (n < 0 && n != -EINTR && n != -ECANCELED) {

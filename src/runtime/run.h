@@ -21,6 +21,9 @@ struct rt_opts {
 	bool print_maps_on_exit;
 	const char *src_path;           /* file named in BTF line info (to map verifier errors back) */
 	bool dry_run;                   /* load and attach, then detach without running */
+	int target_pid;                 /* -p: stop when this process exits (0: none) */
+	int child_pid;                  /* -c: the child; stop when it exits (0: none) */
+	int child_gate;                 /* -c: write a byte here to let the child exec (-1: none) */
 };
 
 /* Runs the object. Returns 0 and sets *exit_code (0, or the code given to exit()), or -errno after

@@ -68,6 +68,7 @@ struct res_probe {
 	bool freq;            /* period is a frequency in Hz */
 	int probe_index;      /* index of the AST probe it came from */
 	struct type *args;    /* type of `args` for this target (tracepoint format), NULL if unused */
+	int pid;              /* -p/-c: attach to / filter on this process only (0: all) */
 	struct loc loc;       /* the attach point as written */
 };
 
@@ -80,6 +81,7 @@ struct resources {
 	uint32_t scratch_size;              /* per-CPU scratch bytes needed by the largest program */
 	uint32_t max_map_keys;
 	uint32_t ncpus;                     /* possible CPUs (slots of a per-CPU map value) */
+	int target_pid;                     /* -p PID (0: none): non-begin/end probes filter on it */
 	bool has_begin_end_only;            /* only begin/end probes: exit after END */
 };
 

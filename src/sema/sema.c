@@ -92,6 +92,7 @@ static void expand_probes(struct sema *s, struct ast_node *prog)
 					.loc = a->loc,
 				};
 				rp.prog = arena_printf(&s->res->arena, "p%d_%zu", pi, s->res->probes.n);
+				rp.pid = prov->special == PS_NONE ? (s->o->target_pid ? s->o->target_pid : s->o->cpid) : 0;
 				VEC_PUSH(s->res->probes, rp);
 			}
 			VEC_FREE(tv);
@@ -414,6 +415,15 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 	case BI_JIFFIES:
 	case BI_CGROUP:
 		return t_u64(s);
+	case BI_CPID:
+		if (!s->o->cpid) {
+			serr(s, &e->loc, "cpid is only available when a command is run with -c");
+			return s->tc->t_none;
+		}
+		e->kind = AST_INT;
+		e->num.value = (uint64_t)s->o->cpid;
+		e->num.is_unsigned = false;
+		return type_int(s->tc, 4, false);
 	case BI_NCPUS: {
 		long n = sysconf(_SC_NPROCESSORS_ONLN);
 		e->kind = AST_INT; /* a constant of the machine scry runs on */
@@ -1607,6 +1617,7 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 	res->max_map_keys = o->max_map_keys;
 	res->ringbuf_size = o->ringbuf_size;
 	res->ncpus = o->ncpus;
+	res->target_pid = o->target_pid;
 	for (struct ast_node *it = prog->program.items; it; it = it->next)
 		if (it->kind != AST_PROBE)
 			diag_error(dl, &it->loc, "%s is not supported yet", ast_kind_name(it->kind));

@@ -12,6 +12,8 @@ struct sema_opts {
 	uint32_t max_map_keys; /* max entries per map */
 	uint32_t ringbuf_size; /* bytes */
 	uint32_t ncpus;        /* possible CPUs (libbpf_num_possible_cpus()) */
+	int target_pid;        /* -p PID: probes are limited to this process (0: all) */
+	int cpid;              /* -c: the child's pid (0: no child) */
 };
 
 /* Returns 0, or -EINVAL when it added error diagnostics. */

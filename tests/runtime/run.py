@@ -24,6 +24,8 @@ A .test file holds one or more cases, each starting with a NAME line. Fields (on
   SIGTERM_AFTER s      the same with SIGTERM
   ENV k=v              extra environment variable
   CHECK cmd            shell command run after scry exits; it must succeed ($SCRY is the binary)
+  BACKGROUND cmd       shell command started before scry; ${PID} in RUN/PROG/PARAMS is its pid;
+                       it is killed after the case if still running
 
 Exit status: 0 all passed (some may have been skipped), 1 a case failed, 77 every case skipped.
 """
@@ -90,6 +92,22 @@ def run_case(scry, case):
     argv = [scry]
     run = one(case, "RUN")
     prog = one(case, "PROG")
+    bg = None
+    if one(case, "BACKGROUND"):
+        bg = subprocess.Popen(["sh", "-c", "exec " + one(case, "BACKGROUND")], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+        sub = lambda x: x.replace("${PID}", str(bg.pid)) if x is not None else x
+        run, prog = sub(run), sub(prog)
+        case = dict(case, PARAMS=[sub(v) for v in case.get("PARAMS", [])])
+    try:
+        return run_scry(scry, case, argv, run, prog)
+    finally:
+        if bg is not None and bg.poll() is None:
+            bg.kill()
+            bg.wait()
+
+
+def run_scry(scry, case, argv, run, prog):
     if run:
         srcdir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
         argv += shlex.split(run.replace("${SRCDIR}", srcdir))
