@@ -271,7 +271,8 @@ int driver_list(const char *search, FILE *out)
 	VEC(char *) lines = {0};
 	for (char *tok = all.s, *save = NULL; all.s && (tok = strtok_r(tok, "\n", &save)); tok = NULL) {
 		/* keys are matched against the probe name with or without a trailing argument list */
-		if (glob_match(bare ? bare : pat, tok) || (direct && glob_match(pat, tok)))
+		if ((direct && direct->list_filtered) || glob_match(bare ? bare : pat, tok) ||
+		    (direct && glob_match(pat, tok)))
 			VEC_PUSH(lines, tok);
 		else if (direct) {
 			/* the provider may print its canonical name while the user wrote an alias */

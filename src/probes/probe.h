@@ -65,6 +65,11 @@ struct probe_provider {
 	 * context: a byte offset of a 64-bit slot, or -1 when the probe has no such value. NULL = none
 	 * (sema then rejects argN/retval with a located error). Codegen loads the slot directly. */
 	int (*ctx_offset)(enum probe_ctx_value what, int n);
+	/* Optional: adjust a program between open and load (e.g. its expected attach type). */
+	int (*prepare)(struct bpf_program *prog, const struct res_probe *rp);
+	/* list() already applied the parts it was given (its lines may name resolved paths the
+	 * user's pattern does not match textually), so the caller must not filter them again. */
+	bool list_filtered;
 };
 
 /* Registry: NULL if no provider has that name or alias (begin/end are case-insensitive). */

@@ -347,11 +347,13 @@ static void multi_probe(void)
 	close(prog);
 }
 
-/* Before load: make the program a uprobe_multi program when the kernel has them. Not wired yet:
- * it needs a `prepare` hook in struct probe_provider that the runtime calls between
- * bpf_object__open_mem and bpf_object__load. Until then every uprobe is a perf-event uprobe. */
-__attribute__((unused)) static int up_prepare(struct bpf_program *prog, const struct res_probe *rp)
+/* Before load: make the program a uprobe_multi program when the kernel has them (their links
+ * tear down in parallel, perf-event uprobes one after another at ~110 ms each). With -p/-c the
+ * probe is limited to one process through a perf-event uprobe with that pid. */
+static int up_prepare(struct bpf_program *prog, const struct res_probe *rp)
 {
+	if (rp->pid)
+		return 0;
 	pthread_once(&multi_once, multi_probe);
 	return multi_supported ? bpf_program__set_expected_attach_type(prog, UPROBE_MULTI_ATTACH) : 0;
 }
@@ -377,7 +379,7 @@ static int up_attach(struct bpf_program *prog, const struct res_probe *rp, struc
 		return 0;
 	}
 	LIBBPF_OPTS(bpf_uprobe_opts, opts, .retprobe = is_ret(rp->prov));
-	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, -1, path, (size_t)off, &opts);
+	struct bpf_link *link = bpf_program__attach_uprobe_opts(prog, rp->pid ? rp->pid : -1, path, (size_t)off, &opts);
 	if (!link) {
 		int e = errno ? errno : EINVAL;
 		*err = xasprintf("%s at offset 0x%llx of %s: %s", rp->prov->name, off, path, strerror(e));
@@ -408,6 +410,8 @@ const struct probe_provider probe_uprobe = {
 	.section = up_section,
 	.attach = up_attach,
 	.ctx_offset = up_ctx_offset,
+	.prepare = up_prepare,
+	.list_filtered = true,
 };
 
 static const char *const uret_aliases[] = {"ur", NULL};
@@ -420,4 +424,6 @@ const struct probe_provider probe_uretprobe = {
 	.section = uret_section,
 	.attach = up_attach,
 	.ctx_offset = uret_ctx_offset,
+	.prepare = up_prepare,
+	.list_filtered = true,
 };

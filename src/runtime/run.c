@@ -326,6 +326,14 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 		diag_error(dl, NULL, "opening the compiled BPF object failed: %s", strerror(errno));
 		goto cleanup;
 	}
+	for (size_t i = 0; i < res->probes.n; i++) {
+		const struct res_probe *rp = &res->probes.v[i];
+		struct bpf_program *p = rp->prov->prepare ? bpf_object__find_program_by_name(rt.obj, rp->prog) : NULL;
+		if (p && (err = rp->prov->prepare(p, rp))) {
+			diag_error(dl, &rp->loc, "preparing probe %s failed: %s", rp->name, strerror(-err));
+			goto cleanup;
+		}
+	}
 	if (o->dump_verifier) {
 		struct bpf_program *p;
 		bpf_object__for_each_program(p, rt.obj) nprogs++;

@@ -110,7 +110,7 @@ def run_case(scry, case):
 def run_scry(scry, case, argv, run, prog):
     if run:
         srcdir = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-        argv += shlex.split(run.replace("${SRCDIR}", srcdir))
+        argv += shlex.split(run.replace("${SRCDIR}", srcdir).replace("${BUILDDIR}", os.environ.get("BUILDDIR", "")))
     if prog is not None:
         argv += ["-e", prog]
     if one(case, "PARAMS"):
@@ -219,8 +219,11 @@ def run_scry(scry, case, argv, run, prog):
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--scry", required=True)
+    ap.add_argument("--builddir", help="build directory (${BUILDDIR} in RUN; $BUILDDIR in shell fields)")
     ap.add_argument("files", nargs="+")
     a = ap.parse_args()
+    if a.builddir:
+        os.environ["BUILDDIR"] = os.path.abspath(a.builddir)
     passed = failed = skipped = 0
     for f in a.files:
         for case in parse_cases_ordered(f):
