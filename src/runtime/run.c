@@ -192,16 +192,17 @@ static void report_load_failure(struct rt *rt, int err)
 			lp--;
 		sb_putn(&tail, p, (size_t)(lp - p));
 		/* line info comments look like "; <source text> @ <file>:<line>" */
-		for (const char *q = b; q && q < e; q = strchr(q, '\n')) {
-			if (*q == '\n')
-				q++;
-			const char *at = strstr(q, " @ ");
-			const char *nl = strchr(q, '\n');
-			if (q[0] == ';' && at && (!nl || at < nl)) {
-				const char *colon = nl ? memrchr(at, ':', (size_t)(nl - at)) : strrchr(at, ':');
+		/* (only lines starting with ';' are looked at, each within itself: the log can be MBs) */
+		for (const char *q = b; q && q < e;) {
+			const char *nl = memchr(q, '\n', (size_t)(e - q));
+			const char *end = nl ? nl : e;
+			if (q[0] == ';') {
+				const char *at = memmem(q, (size_t)(end - q), " @ ", 3);
+				const char *colon = at ? memrchr(at, ':', (size_t)(end - at)) : NULL;
 				if (colon)
 					script_line = atoi(colon + 1);
 			}
+			q = nl ? nl + 1 : NULL;
 		}
 	}
 	struct loc loc = {0};
