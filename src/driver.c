@@ -17,11 +17,21 @@
 #include "parser/parse.h"
 #include "probes/probe.h"
 #include "runtime/run.h"
+#include "sema/config.h"
 #include "sema/sema.h"
 
-#define DEFAULT_MAX_STRLEN 1024
-#define DEFAULT_MAX_MAP_KEYS 4096
 #define DEFAULT_RINGBUF_SIZE (1u << 20)
+
+/* perf_rb_pages -> ring buffer bytes (a power of two; the default when unset) */
+static uint32_t ringbuf_bytes(uint64_t pages)
+{
+	if (!pages)
+		return DEFAULT_RINGBUF_SIZE;
+	uint64_t want = pages * 4096, sz = 4096;
+	while (sz < want && sz < (1u << 30))
+		sz <<= 1;
+	return (uint32_t)sz;
+}
 
 /* -c: fork a child that waits at a gate (a pipe) until every probe is attached, then execs
  * `sh -c "exec CMD"` (so its pid stays the command's). Returns its pid, or -1 with errno. */
@@ -68,22 +78,6 @@ static bool flush_diags(struct diag_list *dl)
 	return err;
 }
 
-static uint32_t env_u32(const char *key, uint32_t def)
-{
-	char name[64];
-	const char *v = NULL;
-	snprintf(name, sizeof(name), "SCRY_%s", key);
-	v = getenv(name);
-	if (!v) {
-		snprintf(name, sizeof(name), "BPFTRACE_%s", key);
-		v = getenv(name);
-	}
-	if (!v || !*v)
-		return def;
-	char *end;
-	unsigned long x = strtoul(v, &end, 10);
-	return *end || x == 0 || x > (1ul << 30) ? def : (uint32_t)x;
-}
 
 static void dump_elf_summary(const struct cg_result *cg, const struct resources *res, FILE *out)
 {
@@ -137,17 +131,28 @@ int driver_run(const struct driver_opts *o)
 		goto out;
 	}
 
+	struct config cfg;
+	rc = config_eval(prog, &cfg, &dl);
+	if (flush_diags(&dl) || rc)
+		goto out;
 	struct sema_opts so = {
 		.params = o->params,
 		.nparams = o->nparams,
-		.max_strlen = env_u32("MAX_STRLEN", DEFAULT_MAX_STRLEN),
-		.max_map_keys = env_u32("MAX_MAP_KEYS", DEFAULT_MAX_MAP_KEYS),
-		.ringbuf_size = DEFAULT_RINGBUF_SIZE,
+		.max_strlen = (uint32_t)cfg.max_strlen,
+		.max_map_keys = (uint32_t)cfg.max_map_keys,
+		.ringbuf_size = ringbuf_bytes(cfg.perf_rb_pages),
+		.stack_mode = cfg.stack_mode,
 		.ncpus = possible_cpus(),
 		.target_pid = o->target_pid,
 		.cpid = child,
 	};
 	rc = sema_run(prog, &so, &tc, &res, &dl);
+	if (!rc && res.probes.n > cfg.max_probes) {
+		diag_error(&dl, NULL, "the program has %zu attach points, more than max_probes (%llu)", res.probes.n,
+			   (unsigned long long)cfg.max_probes);
+		diag_hint(&dl, "narrow the wildcards, or raise the limit: config = { max_probes = %zu }", res.probes.n);
+		rc = -E2BIG;
+	}
 	if (flush_diags(&dl) || rc)
 		goto out;
 	if (o->dumps & DUMP_TYPES)
@@ -166,6 +171,7 @@ int driver_run(const struct driver_opts *o)
 	struct cg_opts co = {
 		.cpu = o->stop_after == STAGE_CODEGEN && geteuid() != 0 ? "v3" : rt_probe_cpu(),
 		.src_path = o->path,
+		.license = cfg.license,
 		.dump_ir = (o->dumps & DUMP_IR) ? stdout : NULL,
 		.dump_ir_opt = (o->dumps & DUMP_IR_OPT) ? stdout : NULL,
 	};
@@ -200,7 +206,9 @@ int driver_run(const struct driver_opts *o)
 		.quiet = o->quiet,
 		.verbose = o->verbose,
 		.dump_verifier = (o->dumps & DUMP_VERIFIER) != 0,
-		.print_maps_on_exit = true,
+		.print_maps_on_exit = cfg.print_maps_on_exit,
+		.str_trailer = cfg.str_trunc_trailer,
+		.missing_probes = (int)cfg.missing_probes,
 		.src_path = o->path,
 		.dry_run = o->dry_run,
 		.target_pid = o->target_pid,

@@ -1354,8 +1354,10 @@ int cg_compile(const struct ast_node *prog, const struct resources *res, const s
 	g.cfg = ir_map_def(&g, CG_CFG_MAP, BPF_MAP_TYPE_ARRAY, CG_CFG_N, 4, 8, 0);
 	g.scratch_map = ir_map_global(&g, CG_SCRATCH_MAP, 4);
 
-	LLVMValueRef lic = LLVMAddGlobal(g.M, LLVMArrayType(g.i8, 4), "_license");
-	LLVMSetInitializer(lic, LLVMConstStringInContext(g.C, "GPL", 3, 0));
+	const char *license = o->license ? o->license : "GPL";
+	unsigned lic_len = (unsigned)strlen(license);
+	LLVMValueRef lic = LLVMAddGlobal(g.M, LLVMArrayType(g.i8, lic_len + 1), "_license");
+	LLVMSetInitializer(lic, LLVMConstStringInContext(g.C, license, lic_len, 0));
 	LLVMSetSection(lic, "license");
 	LLVMSetAlignment(lic, 1);
 

@@ -10,6 +10,7 @@
 struct cg_opts {
 	const char *cpu;      /* BPF ISA: "v3" or "v4" (probed by the runtime) */
 	const char *src_path; /* readable file holding the script text, named in BTF line info */
+	const char *license;  /* BPF license string (config license); NULL = "GPL" */
 	FILE *dump_ir;        /* -d ir: IR before optimisation, or NULL */
 	FILE *dump_ir_opt;    /* -d ir-opt: IR after optimisation, or NULL */
 };

@@ -319,6 +319,8 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 	FILE *out = o->out ? o->out : stdout;
 	rt.out = o->format == OUTPUT_FORMAT_JSON ? output_json_new(out) : output_text_new(out);
 	output_set_buffering(rt.out, o->buffering);
+	if (o->str_trailer)
+		rt.out->str_trailer = o->str_trailer;
 
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "scry");
 	rt.obj = bpf_object__open_mem(elf, elf_size, &oo);
@@ -376,6 +378,7 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
 
+	size_t skipped = 0;
 	for (size_t i = 0; i < res->probes.n; i++) {
 		const struct res_probe *rp = &res->probes.v[i];
 		if (rp->prov->special != PS_NONE || !rp->prov->attach)
@@ -383,6 +386,18 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 		struct bpf_program *p = bpf_object__find_program_by_name(rt.obj, rp->prog);
 		char *msg = NULL;
 		err = p ? rp->prov->attach(p, rp, &rt.links, &msg) : -ENOENT;
+		if (err && o->missing_probes != 0) { /* config missing_probes = warn | ignore */
+			if (o->missing_probes == 1) {
+				diag_warn(dl, &rp->loc, "attaching probe %s failed: %s; skipping it", rp->name,
+					  msg ? msg : strerror(-err));
+				diag_render(dl, stderr, false);
+				diag_clear(dl);
+			}
+			free(msg);
+			err = 0;
+			skipped++;
+			continue;
+		}
 		if (err) {
 			diag_error(dl, &rp->loc, "attaching probe %s failed: %s", rp->name, msg ? msg : strerror(-err));
 			free(msg);
@@ -394,7 +409,7 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 		}
 	}
 	if (!o->quiet)
-		output_attached_probes(rt.out, res->probes.n);
+		output_attached_probes(rt.out, res->probes.n - skipped);
 	if (getenv("__BPFTRACE_NOTIFY_PROBES_ATTACHED")) {
 		printf("__BPFTRACE_NOTIFY_PROBES_ATTACHED\n");
 		fflush(stdout);

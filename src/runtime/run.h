@@ -19,6 +19,8 @@ struct rt_opts {
 	int verbose;                    /* -v: libbpf messages on stderr */
 	bool dump_verifier;             /* -d verifier: print every program's verifier log */
 	bool print_maps_on_exit;
+	const char *str_trailer;        /* marks truncated strings (config str_trunc_trailer) */
+	int missing_probes;             /* attach failure: 0 error, 1 warn and go on, 2 go on silently */
 	const char *src_path;           /* file named in BTF line info (to map verifier errors back) */
 	bool dry_run;                   /* load and attach, then detach without running */
 	int target_pid;                 /* -p: stop when this process exits (0: none) */

@@ -338,7 +338,7 @@ static struct type *check_call(struct sema *s, struct ast_node *e);
 static struct type *stack_type(struct sema *s, struct ast_node *e, enum type_kind k)
 {
 	static const char *const modes[] = {"bpftrace", "perf", "raw", "build_id"};
-	int mode = STACK_BPFTRACE;
+	int mode = s->o->stack_mode;
 	int64_t limit = 127;
 	if (e->kind == AST_CALL) {
 		for (struct ast_node *a = e->call.args; a; a = a->next) {
@@ -1619,7 +1619,7 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 	res->ncpus = o->ncpus;
 	res->target_pid = o->target_pid;
 	for (struct ast_node *it = prog->program.items; it; it = it->next)
-		if (it->kind != AST_PROBE)
+		if (it->kind != AST_PROBE && it->kind != AST_CONFIG)
 			diag_error(dl, &it->loc, "%s is not supported yet", ast_kind_name(it->kind));
 	expand_probes(&s, prog);
 	if (dl->errors > errs0)

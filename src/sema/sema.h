@@ -14,6 +14,7 @@ struct sema_opts {
 	uint32_t ncpus;        /* possible CPUs (libbpf_num_possible_cpus()) */
 	int target_pid;        /* -p PID: probes are limited to this process (0: all) */
 	int cpid;              /* -c: the child's pid (0: no child) */
+	int stack_mode;        /* default kstack/ustack mode (config stack_mode) */
 };
 
 /* Returns 0, or -EINVAL when it added error diagnostics. */
