@@ -24,6 +24,18 @@ static bool is_scalar(const struct type *t)
 	       t->kind == T_ENUM || t->kind == T_KSYM || t->kind == T_USERNAME;
 }
 
+/* Integer types for argument widths (codegen has no type_ctx of its own). */
+static const struct type *type_int_static(uint8_t size, bool is_signed)
+{
+	static struct type ints[2][4];
+	int i = size <= 1 ? 0 : size <= 2 ? 1 : size <= 4 ? 2 : 3;
+	struct type *t = &ints[is_signed][i];
+	t->kind = T_INT;
+	t->size = t->align = 1u << i;
+	t->is_signed = is_signed;
+	return t;
+}
+
 /* An i64 holding a value of integer type t: truncated to t's size and re-extended. */
 static LLVMValueRef norm_int(struct cg *g, LLVMValueRef v, const struct type *t)
 {
@@ -385,6 +397,32 @@ static void call_stmt(struct cg *g, const struct ast_node *e)
 
 /* ---- expressions ----------------------------------------------------------------------------- */
 
+static LLVMValueRef load_mem(struct cg *g, LLVMValueRef addr, const struct type *t, const struct type_field *bits,
+			     enum addrspace as);
+
+/* Argument n (-1: return value) of this target, where its provider says it is. */
+static LLVMValueRef arg_at(struct cg *g, const struct ast_node *e, int n)
+{
+	struct probe_arg_loc loc;
+	if (g->rp->prov->arg_loc(g->rp, n, &loc)) {
+		fail(g, &e->loc, "internal: argument without a location");
+		return ir_i64(g, 0);
+	}
+	const struct type *t = type_int_static(loc.size, loc.is_signed);
+	switch (loc.kind) {
+	case PARG_CONST:
+		return ir_i64(g, (uint64_t)loc.value);
+	case PARG_CTX:
+		return norm_int(g, ir_load_int(g, ir_gep(g, g->ctx, (uint32_t)loc.ctx_offset), 8, false), t);
+	case PARG_MEM: {
+		LLVMValueRef base = ir_load_int(g, ir_gep(g, g->ctx, (uint32_t)loc.ctx_offset), 8, false);
+		LLVMValueRef addr = LLVMBuildAdd(g->B, base, ir_i64(g, (uint64_t)loc.value), "");
+		return load_mem(g, addr, t, NULL, loc.user ? AS_USER : AS_KERNEL);
+	}
+	}
+	return ir_i64(g, 0);
+}
+
 static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin_id id)
 {
 	switch (id) {
@@ -462,6 +500,8 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 		return ir_helper(g, H_get_current_cgroup_id, g->i64, NULL, 0);
 	case BI_ARGN:
 	case BI_RETVAL: {
+		if (g->rp->prov->arg_loc)
+			return arg_at(g, e, id == BI_ARGN ? builtin_argn(e->ident.name) : -1);
 		/* a 64-bit slot of the context (pt_regs, or the raw tracepoint argument array) */
 		int off = g->rp->prov->ctx_offset
 				  ? g->rp->prov->ctx_offset(id == BI_ARGN ? PCTX_ARG : PCTX_RETVAL,

@@ -19,6 +19,17 @@ enum probe_special { PS_NONE, PS_BEGIN, PS_END };
 /* Values a provider can locate in its program's context (see probe_provider.ctx_offset). */
 enum probe_ctx_value { PCTX_ARG, PCTX_RETVAL };
 
+/* Where one argument (or the return value) of a concrete probe lives, for providers whose
+ * arguments differ per target (USDT operand specs, fentry/fexit prototypes); see arg_loc. */
+struct probe_arg_loc {
+	enum { PARG_CTX, PARG_CONST, PARG_MEM } kind;
+	int ctx_offset;   /* PARG_CTX/PARG_MEM: byte offset of a 64-bit slot (register) in the context */
+	int64_t value;    /* PARG_CONST: the value; PARG_MEM: displacement added to the slot's value */
+	uint8_t size;     /* 1, 2, 4 or 8: the argument's width (the slot/memory is read at this width) */
+	bool is_signed;   /* sign-extend to 64 bits */
+	bool user;        /* PARG_MEM: the address is in user memory (else kernel) */
+};
+
 /* pt_regs layout of this architecture (x86_64, arm64): offset of argument register n (-1 past the
  * last register argument) and of the return-value register. Shared by kprobe/uprobe/usdt. */
 int probe_regs_arg_offset(int n);
@@ -65,6 +76,9 @@ struct probe_provider {
 	 * context: a byte offset of a 64-bit slot, or -1 when the probe has no such value. NULL = none
 	 * (sema then rejects argN/retval with a located error). Codegen loads the slot directly. */
 	int (*ctx_offset)(enum probe_ctx_value what, int n);
+	/* Per-target argument locations, preferred over ctx_offset when set: argument n (n >= 0) or
+	 * the return value (n = -1) of rp. Returns 0, or -ENOENT when rp has no such value. */
+	int (*arg_loc)(const struct res_probe *rp, int n, struct probe_arg_loc *out);
 	/* Optional: adjust a program between open and load (e.g. its expected attach type). */
 	int (*prepare)(struct bpf_program *prog, const struct res_probe *rp);
 	/* list() already applied the parts it was given (its lines may name resolved paths the

@@ -463,6 +463,17 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 		int n = id == BI_ARGN ? builtin_argn(e->ident.name) : 0;
 		for (int i = 0; i < s->ntargets; i++) {
 			const struct res_probe *rp = &s->res->probes.v[s->first_target + i];
+			if (rp->prov->arg_loc) {
+				struct probe_arg_loc loc;
+				if (rp->prov->arg_loc(rp, id == BI_ARGN ? n : -1, &loc)) {
+					if (id == BI_RETVAL)
+						serr(s, &e->loc, "retval is not available in %s", rp->name);
+					else
+						serr(s, &e->loc, "%s does not exist in %s", e->ident.name, rp->name);
+					return s->tc->t_none;
+				}
+				continue;
+			}
 			if (!rp->prov->ctx_offset || rp->prov->ctx_offset(what, n) < 0) {
 				if (id == BI_RETVAL)
 					serr(s, &e->loc, "retval is not available in %s probes", rp->prov->name);
