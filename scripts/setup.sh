@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 PKGS=(build-essential cmake pkg-config flex bison llvm-19-dev libbpf-dev libelf-dev libdw-dev
-      zlib1g-dev libzstd-dev libz3-dev libxml2-dev python3 linux-libc-dev)
+      zlib1g-dev libzstd-dev libz3-dev libxml2-dev python3 linux-libc-dev systemtap-sdt-dev)
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

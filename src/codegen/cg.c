@@ -17,6 +17,8 @@
 
 static LLVMValueRef expr(struct cg *g, const struct ast_node *e);
 static void stmts(struct cg *g, const struct ast_node *list);
+static void for_map(struct cg *g, const struct ast_node *st);
+static void declare_vars(struct cg *g, const struct ast_node *list);
 
 static bool is_scalar(const struct type *t)
 {
@@ -789,6 +791,15 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 	return LLVMBuildZExt(g->B, v, g->i64, "");
 }
 
+static struct cg_var *var_find_in(void *vec, int id)
+{
+	VEC(struct cg_var) *v = vec;
+	for (size_t i = 0; i < v->n; i++)
+		if (v->v[i].id == id)
+			return &v->v[i];
+	return NULL;
+}
+
 static struct cg_var *var_find(struct cg *g, int id)
 {
 	for (size_t i = 0; i < g->vars.n; i++)
@@ -1093,6 +1104,9 @@ static void stmt_inner(struct cg *g, const struct ast_node *st)
 		for (uint64_t i = 0; i < st->unroll.count->num.value; i++)
 			stmts(g, st->unroll.body->block.stmts);
 		break;
+	case AST_FOR_MAP:
+		for_map(g, st);
+		break;
 	case AST_FOR_RANGE: {
 		/* for ($i : a..b): a and b are constants (sema), so the verifier can bound the loop */
 		struct cg_var *v = var_slot(g, st->for_range.var);
@@ -1130,6 +1144,160 @@ static void stmts(struct cg *g, const struct ast_node *list)
 }
 
 /* ---- programs and module --------------------------------------------------------------------- */
+
+/* Variables declared before a for-map loop and used in its body: they travel to the callback in
+ * its context struct (copied in before the loop, copied back after it). */
+static void captured_vars(struct cg *g, const struct ast_node *list, int *ids, int *nids, int max)
+{
+	for (const struct ast_node *n = list; n; n = n->next) {
+		if (n->kind == AST_VAR && var_find(g, n->var.id)) {
+			bool seen = false;
+			for (int i = 0; i < *nids; i++)
+				seen |= ids[i] == n->var.id;
+			if (!seen && *nids < max)
+				ids[(*nids)++] = n->var.id;
+		}
+		/* every child is the head of a list (a lone child's `next` is NULL) */
+		const struct ast_node *kids[4] = {0};
+		switch (n->kind) {
+		case AST_EXPR_STMT: kids[0] = n->expr_stmt.expr; break;
+		case AST_ASSIGN: kids[0] = n->assign.lhs, kids[1] = n->assign.rhs; break;
+		case AST_LET: kids[0] = n->let.init; break;
+		case AST_IF: kids[0] = n->if_.cond, kids[1] = n->if_.then, kids[2] = n->if_.els; break;
+		case AST_WHILE: kids[0] = n->while_.cond, kids[1] = n->while_.body; break;
+		case AST_UNROLL: kids[0] = n->unroll.body; break;
+		case AST_FOR_RANGE: kids[0] = n->for_range.from, kids[1] = n->for_range.to, kids[2] = n->for_range.body; break;
+		case AST_FOR_MAP: kids[0] = n->for_map.body; break;
+		case AST_BLOCK: kids[0] = n->block.stmts; break;
+		case AST_MAP: kids[0] = n->map.keys; break;
+		case AST_CALL: kids[0] = n->call.args; break;
+		case AST_BINOP: kids[0] = n->binop.l, kids[1] = n->binop.r; break;
+		case AST_UNOP:
+		case AST_INCDEC: kids[0] = n->unop.e; break;
+		case AST_TERNARY: kids[0] = n->ternary.cond, kids[1] = n->ternary.then, kids[2] = n->ternary.els; break;
+		case AST_FIELD: kids[0] = n->field.e; break;
+		case AST_INDEX: kids[0] = n->index.e, kids[1] = n->index.index; break;
+		case AST_TUPLE: kids[0] = n->tuple.elems; break;
+		case AST_RECORD: kids[0] = n->tuple.elems; break;
+		case AST_CONFIG_ITEM: kids[0] = n->config_item.value; break; /* record fields */
+		case AST_CAST: kids[0] = n->cast.e; break;
+		default: break;
+		}
+		for (int k = 0; k < 4; k++)
+			if (kids[k])
+				captured_vars(g, kids[k], ids, nids, max);
+	}
+}
+
+/* for ($kv : @map) { body }: the body becomes a static callback function run by
+ * bpf_for_each_map_elem; $kv is (key, value) built from the element. */
+static void for_map(struct cg *g, const struct ast_node *st)
+{
+	const struct ast_node *m = st->for_map.map;
+	const struct res_map *rm = &g->res->maps.v[m->map.res_id];
+	const struct ast_node *kv = st->for_map.var;
+	/* captured variables and their places in the context struct */
+	int ids[64], nids = 0;
+	captured_vars(g, st->for_map.body->block.stmts, ids, &nids, 64);
+	uint32_t off[64], size = 0;
+	for (int i = 0; i < nids; i++) {
+		struct cg_var *v = var_find(g, ids[i]);
+		off[i] = size;
+		size += ((is_scalar(v->type) ? 8 : v->type->size) + 7) & ~7u;
+	}
+	/* the callback's context must be on the caller's stack */
+	LLVMValueRef cctx = ir_alloca(g, LLVMArrayType(g->i8, size ? size : 8), "for_ctx");
+	for (int i = 0; i < nids; i++) {
+		struct cg_var *v = var_find(g, ids[i]);
+		ir_copy(g, ir_gep(g, cctx, off[i]), v->slot, is_scalar(v->type) ? 8 : v->type->size);
+	}
+
+	/* save the caller's state, build the callback */
+	struct cg saved = *g;
+	VEC(struct cg_var) outer = {0};
+	for (size_t i = 0; i < g->vars.n; i++)
+		VEC_PUSH(outer, g->vars.v[i]);
+	LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(g->B);
+	LLVMMetadataRef caller_loc = LLVMGetCurrentDebugLocation2(g->B);
+	static int ncb;
+	char name[64];
+	snprintf(name, sizeof(name), "%s_for%d", g->rp->prog, ncb++);
+	LLVMTypeRef pt[4] = {g->ptr, g->ptr, g->ptr, g->ptr};
+	LLVMValueRef fn = LLVMAddFunction(g->M, name, LLVMFunctionType(g->i64, pt, 4, 0));
+	LLVMSetLinkage(fn, LLVMInternalLinkage);
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(g->C, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+	LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+				LLVMCreateEnumAttribute(g->C, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+	unsigned line = (unsigned)(st->loc.line > 0 ? st->loc.line : 1);
+	LLVMMetadataRef tys[5] = {g->di_long, g->di_voidptr, g->di_voidptr, g->di_voidptr, g->di_voidptr};
+	LLVMMetadataRef sty = LLVMDIBuilderCreateSubroutineType(g->D, g->file, tys, 5, LLVMDIFlagPrototyped);
+	g->sp = LLVMDIBuilderCreateFunction(g->D, g->file, name, strlen(name), name, strlen(name), g->file, line, sty, 1,
+					    1, line, LLVMDIFlagPrototyped, 1);
+	LLVMSetSubprogram(fn, g->sp);
+	static const char *const pnames[4] = {"map", "key", "value", "ctx"};
+	for (unsigned i = 0; i < 4; i++)
+		LLVMDIBuilderCreateParameterVariable(g->D, g->sp, pnames[i], strlen(pnames[i]), i + 1, g->file, line,
+						     g->di_voidptr, 1, 0);
+	uint32_t scratch_base_off = g->scratch_off;
+	g->fn = fn;
+	g->ctx = NULL; /* no probe context in a callback (sema rejects args/argN/retval/stacks) */
+	g->entry = LLVMAppendBasicBlockInContext(g->C, fn, "entry");
+	ir_pool_begin(g);
+	g->scratch_off = g->scratch_used = scratch_base_off; /* above the caller's live scratch */
+	LLVMBasicBlockRef body = ir_block(g, "body");
+	g->ret0 = ir_block(g, "ret0");
+	LLVMBasicBlockRef ret1 = ir_block(g, "ret1");
+	ir_set_loc(g, &st->loc);
+	ir_at(g, g->ret0);
+	LLVMBuildRet(g->B, ir_i64(g, 0));
+	ir_at(g, ret1);
+	LLVMBuildRet(g->B, ir_i64(g, 1));
+	ir_at(g, body);
+	/* variables: captured ones live in the context struct; $kv is built from the element */
+	g->vars = (typeof(g->vars)){0};
+	g->loops = (typeof(g->loops)){0};
+	LLVMValueRef pctx = LLVMGetParam(fn, 3);
+	for (int i = 0; i < nids; i++) {
+		struct cg_var v = *var_find_in(&outer, ids[i]);
+		v.slot = ir_gep(g, pctx, off[i]);
+		VEC_PUSH(g->vars, v);
+	}
+	struct cg_var *kvv = var_slot(g, kv);
+	const struct type *kt = kv->type;
+	ir_copy(g, ir_gep(g, kvv->slot, kt->fields[0].offset), LLVMGetParam(fn, 1), rm->key->size);
+	ir_copy(g, ir_gep(g, kvv->slot, kt->fields[1].offset), LLVMGetParam(fn, 2), rm->value->size);
+	declare_vars(g, st->for_map.body->block.stmts);
+	struct cg_loop l = {g->ret0, ret1}; /* continue: next element; break: stop the walk */
+	VEC_PUSH(g->loops, l);
+	stmts(g, st->for_map.body->block.stmts);
+	LLVMBuildBr(g->B, g->ret0);
+	ir_pool_end(g);
+	ir_at(g, g->entry);
+	LLVMSetCurrentDebugLocation2(g->B, LLVMDIBuilderCreateDebugLocation(g->C, line, 1, g->sp, NULL));
+	if (g->scratch)
+		LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, g->scratch, ""), g->ret0, body);
+	else
+		LLVMBuildBr(g->B, body);
+	uint32_t cb_scratch_max = g->scratch_max;
+	bool cb_failed = g->failed;
+	VEC_FREE(g->vars);
+	VEC_FREE(g->loops);
+
+	/* back in the caller: run the walk, then copy the captured variables back */
+	*g = saved;
+	g->scratch_max = cb_scratch_max > g->scratch_max ? cb_scratch_max : g->scratch_max;
+	g->failed = g->failed || cb_failed;
+	LLVMPositionBuilderAtEnd(g->B, caller_bb);
+	LLVMSetCurrentDebugLocation2(g->B, caller_loc);
+	LLVMValueRef args[4] = {g->maps[m->map.res_id], fn, cctx, ir_i64(g, 0)};
+	ir_helper(g, H_for_each_map_elem, g->i64, args, 4);
+	for (int i = 0; i < nids; i++) {
+		struct cg_var *v = var_find(g, ids[i]);
+		ir_copy(g, v->slot, ir_gep(g, cctx, off[i]), is_scalar(v->type) ? 8 : v->type->size);
+	}
+	VEC_FREE(outer);
+}
 
 /* Give every scratch variable its storage before the body, below all temporaries. */
 static void declare_vars(struct cg *g, const struct ast_node *list)

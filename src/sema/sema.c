@@ -37,6 +37,7 @@ struct sema {
 	bool special;               /* current probe includes begin/end */
 	int loop_depth;
 	int next_var_id;
+	int in_for_map; /* inside a for ($kv : @map) body (a callback: no probe context) */
 };
 
 #define serr(s, loc, ...)                                                                                      \
@@ -391,6 +392,11 @@ static int last_arg(const struct probe_provider *p)
 
 static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin_id id)
 {
+	if (s->in_for_map && (id == BI_ARGS || id == BI_ARGN || id == BI_RETVAL || id == BI_KSTACK ||
+			      id == BI_USTACK)) {
+		serr(s, &e->loc, "%s is not available inside a for loop over a map", builtin_info(id)->name);
+		return s->tc->t_none;
+	}
 	switch (id) {
 	case BI_PID:
 	case BI_TID:
@@ -1554,6 +1560,42 @@ static void check_stmt(struct sema *s, struct ast_node *st)
 		check_block(s, st->unroll.body);
 		break;
 	}
+	case AST_FOR_MAP: {
+		struct ast_node *m = st->for_map.map, *v = st->for_map.var;
+		if (!m || !v)
+			break;
+		int mid = map_find(s, m->map.name);
+		if (mid < 0) {
+			serr(s, &m->loc, "Undefined map: %s", m->map.name);
+			break;
+		}
+		m->map.res_id = mid;
+		struct res_map *rm = &s->res->maps.v[mid];
+		if (!rm->value)
+			break; /* learnt in a later pass */
+		if (type_is_agg(rm->value)) {
+			serr(s, &m->loc, "for loops over %s maps are not supported (%s)", type_kind_name(rm->value->kind),
+			     m->map.name);
+			break;
+		}
+		if (!rm->key) {
+			serr(s, &m->loc, "%s has no keys to loop over", m->map.name);
+			break;
+		}
+		if (var_find(s, v->var.name)) {
+			serr(s, &v->loc, "Variable %s is already declared", v->var.name);
+			break;
+		}
+		struct type *el[2] = {rm->key, rm->value};
+		size_t mark = s->vars.n;
+		var_declare(s, v, type_tuple(s->tc, el, 2));
+		m->type = rm->value;
+		s->in_for_map++;
+		check_loop_body(s, st->for_map.body);
+		s->in_for_map--;
+		s->vars.n = mark;
+		break;
+	}
 	case AST_FOR_RANGE: {
 		if (!st->for_range.var)
 			break;
@@ -1579,6 +1621,8 @@ static void check_stmt(struct sema *s, struct ast_node *st)
 		check_block(s, st);
 		break;
 	case AST_JUMP:
+		if (st->jump.what == JUMP_RETURN && s->in_for_map)
+			serr(s, &st->loc, "return is not allowed inside a for loop over a map");
 		if (st->jump.what != JUMP_RETURN && s->loop_depth == 0)
 			serr(s, &st->loc, "%s used outside of a loop", st->jump.what == JUMP_BREAK ? "break" : "continue");
 		if (st->jump.value)
