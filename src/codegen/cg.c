@@ -1145,6 +1145,20 @@ static void stmts(struct cg *g, const struct ast_node *list)
 
 /* ---- programs and module --------------------------------------------------------------------- */
 
+/* End the current function: the body falls through to "return 0"; the entry block gets the stack
+ * pool, the scratch lookup's null check (if any buffer lives in scratch) and the jump to body. */
+static void finish_function(struct cg *g, LLVMBasicBlockRef body, unsigned line)
+{
+	LLVMBuildBr(g->B, g->ret0);
+	ir_pool_end(g);
+	ir_at(g, g->entry);
+	LLVMSetCurrentDebugLocation2(g->B, LLVMDIBuilderCreateDebugLocation(g->C, line, 1, g->sp, NULL));
+	if (g->scratch)
+		LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, g->scratch, ""), g->ret0, body);
+	else
+		LLVMBuildBr(g->B, body);
+}
+
 /* Variables declared before a for-map loop and used in its body: they travel to the callback in
  * its context struct (copied in before the loop, copied back after it). */
 static void captured_vars(struct cg *g, const struct ast_node *list, int *ids, int *nids, int max)
@@ -1271,14 +1285,7 @@ static void for_map(struct cg *g, const struct ast_node *st)
 	struct cg_loop l = {g->ret0, ret1}; /* continue: next element; break: stop the walk */
 	VEC_PUSH(g->loops, l);
 	stmts(g, st->for_map.body->block.stmts);
-	LLVMBuildBr(g->B, g->ret0);
-	ir_pool_end(g);
-	ir_at(g, g->entry);
-	LLVMSetCurrentDebugLocation2(g->B, LLVMDIBuilderCreateDebugLocation(g->C, line, 1, g->sp, NULL));
-	if (g->scratch)
-		LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, g->scratch, ""), g->ret0, body);
-	else
-		LLVMBuildBr(g->B, body);
+	finish_function(g, body, line);
 	uint32_t cb_scratch_max = g->scratch_max;
 	bool cb_failed = g->failed;
 	VEC_FREE(g->vars);
@@ -1398,16 +1405,7 @@ static void gen_program(struct cg *g, const struct ast_node *probe, int probe_id
 		ir_at(g, go);
 	}
 	stmts(g, probe->probe.body->block.stmts);
-	LLVMBuildBr(g->B, g->ret0);
-
-	/* finish the entry block: stack pool, scratch null check (if used), then the body */
-	ir_pool_end(g);
-	ir_at(g, g->entry);
-	LLVMSetCurrentDebugLocation2(g->B, LLVMDIBuilderCreateDebugLocation(g->C, line, 1, g->sp, NULL));
-	if (g->scratch)
-		LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, g->scratch, ""), g->ret0, body);
-	else
-		LLVMBuildBr(g->B, body);
+	finish_function(g, body, line);
 }
 
 /* LLVM reports backend errors (e.g. the 512-byte BPF stack exceeded) through the context's

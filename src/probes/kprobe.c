@@ -452,19 +452,8 @@ static int kp_attach(struct bpf_program *prog, const struct res_probe *rp, struc
 		return -e;
 	}
 	free(fname);
-	struct probe_link pl = {.link = link, .perf_fd = -1};
-	VEC_PUSH(links->v, pl);
+	probe_links_add(links, link, -1);
 	return 0;
-}
-
-static int kp_ctx_offset(enum probe_ctx_value what, int n)
-{
-	return what == PCTX_ARG ? probe_regs_arg_offset(n) : -1;
-}
-
-static int krp_ctx_offset(enum probe_ctx_value what, int n)
-{
-	return what == PCTX_RETVAL ? probe_regs_retval_offset() : -1;
 }
 
 static const char *const kp_aliases[] = {"k", NULL};
@@ -476,7 +465,7 @@ const struct probe_provider probe_kprobe = {
 	.list = kp_list,
 	.section = kp_section,
 	.attach = kp_attach,
-	.ctx_offset = kp_ctx_offset,
+	.ctx_offset = probe_regs_entry_ctx,
 };
 
 static const char *const krp_aliases[] = {"kr", NULL};
@@ -488,5 +477,5 @@ const struct probe_provider probe_kretprobe = {
 	.list = kp_list,
 	.section = krp_section,
 	.attach = kp_attach,
-	.ctx_offset = krp_ctx_offset,
+	.ctx_offset = probe_regs_return_ctx,
 };

@@ -100,7 +100,12 @@ int probe_links_add_perf(struct probe_links *links, struct bpf_program *prog, in
 		*err = xasprintf("cannot attach %s: %s", what, strerror(e));
 		return -e;
 	}
-	struct probe_link pl = {.link = link, .perf_fd = pfd};
-	VEC_PUSH(links->v, pl);
+	probe_links_add(links, link, pfd);
 	return 0;
+}
+
+void probe_links_add(struct probe_links *links, struct bpf_link *link, int perf_fd)
+{
+	struct probe_link pl = {.link = link, .perf_fd = perf_fd};
+	VEC_PUSH(links->v, pl);
 }

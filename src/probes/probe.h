@@ -34,6 +34,9 @@ struct probe_arg_loc {
  * last register argument) and of the return-value register. Shared by kprobe/uprobe/usdt. */
 int probe_regs_arg_offset(int n);
 int probe_regs_retval_offset(void);
+/* ctx_offset hooks for pt_regs-based probes: at function entry (argN) and at return (retval). */
+int probe_regs_entry_ctx(enum probe_ctx_value what, int n);
+int probe_regs_return_ctx(enum probe_ctx_value what, int n);
 
 /* One concrete attach point produced by expansion. */
 struct probe_target {
@@ -98,6 +101,8 @@ void probe_links_disable(struct probe_links *links);
  * "cannot attach WHAT: reason" (malloc'ed). Returns 0 or -errno. */
 int probe_links_add_perf(struct probe_links *links, struct bpf_program *prog, int pfd, const char *what,
 			 char **err);
+/* Record a link (and the perf event fd behind it, or -1). */
+void probe_links_add(struct probe_links *links, struct bpf_link *link, int perf_fd);
 void probe_links_destroy(struct probe_links *links);
 
 /* tracefs root ("/sys/kernel/tracing"), mounting tracefs there if no tracefs is mounted. NULL if

@@ -126,8 +126,7 @@ static int rt_attach(struct bpf_program *prog, const struct res_probe *rp, struc
 		*err = xasprintf("cannot attach %s: %s", rp->name, strerror(e));
 		return -e;
 	}
-	struct probe_link pl = {.link = link, .perf_fd = -1};
-	VEC_PUSH(links->v, pl);
+	probe_links_add(links, link, -1);
 	return 0;
 }
 

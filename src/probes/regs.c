@@ -23,3 +23,11 @@ int probe_regs_arg_offset(int n)
 }
 
 int probe_regs_retval_offset(void) { return RETVAL_OFFSET; }
+
+int probe_regs_entry_ctx(enum probe_ctx_value what, int n) { return what == PCTX_ARG ? probe_regs_arg_offset(n) : -1; }
+
+int probe_regs_return_ctx(enum probe_ctx_value what, int n)
+{
+	(void)n;
+	return what == PCTX_RETVAL ? probe_regs_retval_offset() : -1;
+}

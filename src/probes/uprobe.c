@@ -385,19 +385,8 @@ static int up_attach(struct bpf_program *prog, const struct res_probe *rp, struc
 		*err = xasprintf("%s at offset 0x%llx of %s: %s", rp->prov->name, off, path, strerror(e));
 		return -e;
 	}
-	struct probe_link pl = {.link = link, .perf_fd = -1};
-	VEC_PUSH(links->v, pl);
+	probe_links_add(links, link, -1);
 	return 0;
-}
-
-static int up_ctx_offset(enum probe_ctx_value what, int n)
-{
-	return what == PCTX_ARG ? probe_regs_arg_offset(n) : -1;
-}
-
-static int uret_ctx_offset(enum probe_ctx_value what, int n)
-{
-	return what == PCTX_RETVAL ? probe_regs_retval_offset() : -1;
 }
 
 static const char *const up_aliases[] = {"u", NULL};
@@ -409,7 +398,7 @@ const struct probe_provider probe_uprobe = {
 	.list = up_list,
 	.section = up_section,
 	.attach = up_attach,
-	.ctx_offset = up_ctx_offset,
+	.ctx_offset = probe_regs_entry_ctx,
 	.prepare = up_prepare,
 	.list_filtered = true,
 };
@@ -423,7 +412,7 @@ const struct probe_provider probe_uretprobe = {
 	.list = up_list,
 	.section = uret_section,
 	.attach = up_attach,
-	.ctx_offset = uret_ctx_offset,
+	.ctx_offset = probe_regs_return_ctx,
 	.prepare = up_prepare,
 	.list_filtered = true,
 };
