@@ -190,7 +190,28 @@ LLVMValueRef ir_map_lookup(struct cg *g, LLVMValueRef map, LLVMValueRef key)
 LLVMValueRef ir_map_update(struct cg *g, LLVMValueRef map, LLVMValueRef key, LLVMValueRef val, uint64_t flags)
 {
 	LLVMValueRef args[4] = {map, key, val, ir_i64(g, flags)};
-	return ir_helper(g, H_map_update_elem, g->i64, args, 4);
+	LLVMValueRef rc = ir_helper(g, H_map_update_elem, g->i64, args, 4);
+	/* never silent: a failed update (the map is full) is counted and reported at exit */
+	LLVMBasicBlockRef bad = ir_block(g, "update_failed"), done = ir_block(g, "updated");
+	LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntSLT, rc, ir_i64(g, 0), ""), bad, done);
+	ir_at(g, bad);
+	ir_count(g, CG_CFG_MAP_FULL);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, done);
+	return rc;
+}
+
+void ir_count(struct cg *g, uint32_t slot)
+{
+	LLVMValueRef key = ir_buf_nozero(g, 4, "cfgkey");
+	LLVMBuildStore(g->B, ir_i32(g, slot), key);
+	LLVMValueRef p = ir_map_lookup(g, g->cfg, key);
+	LLVMBasicBlockRef inc = ir_block(g, "count_inc"), done = ir_block(g, "counted");
+	LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, p, ""), done, inc);
+	ir_at(g, inc);
+	LLVMBuildAtomicRMW(g->B, LLVMAtomicRMWBinOpAdd, p, ir_i64(g, 1), LLVMAtomicOrderingMonotonic, 0);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, done);
 }
 
 LLVMValueRef ir_map_delete(struct cg *g, LLVMValueRef map, LLVMValueRef key)
@@ -210,13 +231,7 @@ void ir_output(struct cg *g, LLVMValueRef buf, uint32_t size)
 	LLVMBasicBlockRef lost = ir_block(g, "lost"), done = ir_block(g, "sent");
 	LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntSLT, rc, ir_i64(g, 0), ""), lost, done);
 	ir_at(g, lost);
-	LLVMValueRef key = ir_buf_nozero(g, 4, "cfgkey");
-	LLVMBuildStore(g->B, ir_i32(g, CG_CFG_LOST), key);
-	LLVMValueRef p = ir_map_lookup(g, g->cfg, key);
-	LLVMBasicBlockRef inc = ir_block(g, "lost_inc");
-	LLVMBuildCondBr(g->B, LLVMBuildIsNull(g->B, p, ""), done, inc);
-	ir_at(g, inc);
-	LLVMBuildAtomicRMW(g->B, LLVMAtomicRMWBinOpAdd, p, ir_i64(g, 1), LLVMAtomicOrderingMonotonic, 0);
+	ir_count(g, CG_CFG_LOST);
 	LLVMBuildBr(g->B, done);
 	ir_at(g, done);
 }

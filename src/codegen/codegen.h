@@ -27,7 +27,8 @@ void cg_result_free(struct cg_result *r);
 
 /* Names of the internal maps the runtime looks up in the object. */
 #define CG_RINGBUF_MAP "scry_events"
-#define CG_CFG_MAP "scry_cfg" /* ARRAY of u64: [0] start time (boot ns), [1] lost events, [2] stop flag */
+#define CG_CFG_MAP "scry_cfg" /* ARRAY of u64: [0] start time (boot ns), [1] lost events, [2] stop
+				* flag, [3] failed map updates (a map was full) */
 #define CG_SCRATCH_MAP "scry_scratch"
-enum { CG_CFG_START_NS = 0, CG_CFG_LOST = 1, CG_CFG_STOP = 2, CG_CFG_N = 4 };
+enum { CG_CFG_START_NS = 0, CG_CFG_LOST = 1, CG_CFG_STOP = 2, CG_CFG_MAP_FULL = 3, CG_CFG_N = 4 };
 #endif

@@ -20,7 +20,7 @@
 /* names shared with codegen (codegen.h cannot be included here: runtime does not see codegen) */
 #define RINGBUF_MAP "scry_events"
 #define CFG_MAP "scry_cfg"
-enum { CFG_START_NS = 0, CFG_LOST = 1, CFG_STOP = 2 };
+enum { CFG_START_NS = 0, CFG_LOST = 1, CFG_STOP = 2, CFG_MAP_FULL = 3 };
 
 static volatile sig_atomic_t g_signal;
 
@@ -261,6 +261,15 @@ static void set_stop_flag(struct rt *rt)
 		bpf_map_update_elem(bpf_map__fd(m), &k, &one, BPF_ANY);
 }
 
+static uint64_t cfg_counter(struct rt *rt, uint32_t k)
+{
+	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, CFG_MAP);
+	uint64_t v = 0;
+	if (m)
+		bpf_map_lookup_elem(bpf_map__fd(m), &k, &v);
+	return v;
+}
+
 static uint64_t lost_events(struct rt *rt)
 {
 	struct bpf_map *m = bpf_object__find_map_by_name(rt->obj, CFG_MAP);
@@ -456,6 +465,10 @@ finish:
 	report_lost(&rt);
 	if (rt.lost_reported)
 		fprintf(stderr, "WARNING: Total lost event count: %llu\n", (unsigned long long)rt.lost_reported);
+	uint64_t full = cfg_counter(&rt, CFG_MAP_FULL);
+	if (full)
+		fprintf(stderr, "WARNING: %llu map update%s failed because a map was full; raise max_map_keys (now %u)\n",
+			(unsigned long long)full, full == 1 ? "" : "s", res->max_map_keys);
 	if (!o->dry_run)
 		rt_exit_output(rt.out, res, rt.map_fds, o->print_maps_on_exit);
 	output_flush(rt.out);

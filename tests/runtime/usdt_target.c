@@ -24,9 +24,19 @@
 #define _SDT_HAS_SEMAPHORES 1
 #include <sys/sdt.h>
 
-/* the semaphore of scry:guarded: the kernel increments it while a uprobe with this
- * ref_ctr_offset is attached */
-unsigned short scry_guarded_semaphore __attribute__((section(".probes"), used));
+/* With _SDT_HAS_SEMAPHORES every probe of this file has a semaphore (as with dtrace -G); the
+ * kernel increments a probe's semaphore while a uprobe with that ref_ctr_offset is attached. Only
+ * scry:guarded is written behind its semaphore (PROBE_ENABLED): the others always fire. */
+#define SEMAPHORE(p, n) unsigned short p##_##n##_semaphore __attribute__((section(".probes"), used))
+SEMAPHORE(scry, ints);
+SEMAPHORE(scry, str);
+SEMAPHORE(scry, constant);
+SEMAPHORE(scry, mem);
+SEMAPHORE(scry, tick);
+SEMAPHORE(scry, multi);
+SEMAPHORE(scry, guarded);
+SEMAPHORE(scry, dup);
+SEMAPHORE(other, dup);
 #define SCRY_GUARDED_ENABLED() __builtin_expect(scry_guarded_semaphore != 0, 0)
 
 static volatile signed char v_i8 = -5;
@@ -45,7 +55,7 @@ struct rec {
 
 static inline __attribute__((always_inline)) void multi(int x) { DTRACE_PROBE1(scry, multi, x); }
 
-__attribute__((noinline)) static void fire_mem(struct rec *r)
+__attribute__((noinline, noipa)) static void fire_mem(struct rec *r)
 {
 	volatile int local = 789;
 	DTRACE_PROBE3(scry, mem, scry_global, r->field, local);
