@@ -39,6 +39,7 @@ struct res_map {
 	int bpf_type;         /* BPF_MAP_TYPE_HASH / PERCPU_HASH / LRU_HASH ... */
 	uint32_t max_entries;
 	struct loc loc;       /* first use, for runtime warnings */
+	const struct ast_node *decl; /* `let @m = lruhash(N);` declaring it, or NULL (compiler only) */
 };
 
 /* An argument of a formatted event (printf and friends). */

@@ -1664,6 +1664,40 @@ static void check_probe(struct sema *s, struct ast_node *p)
 	check_stmts(s, p->probe.body->block.stmts);
 }
 
+/* `let @m = hash(N) | lruhash(N) | percpuhash(N) | percpulruhash(N);` */
+static void apply_map_decl(struct sema *s, struct res_map *m, bool agg)
+{
+	static const struct {
+		const char *name;
+		int type;
+		bool percpu;
+	} kinds[] = {{"hash", BPF_MAP_TYPE_HASH, false},
+		     {"lruhash", BPF_MAP_TYPE_LRU_HASH, false},
+		     {"percpuhash", BPF_MAP_TYPE_PERCPU_HASH, true},
+		     {"percpulruhash", BPF_MAP_TYPE_LRU_PERCPU_HASH, true}};
+	const struct ast_node *d = m->decl;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++) {
+		if (strcmp(kinds[i].name, d->map_decl.kind))
+			continue;
+		if (kinds[i].percpu != agg) {
+			diag_error(s->dl, &d->loc, "%s holds %s, which needs a %s map, not %s", m->name,
+				   tstr(s, m->value), agg ? "per-CPU (percpuhash or percpulruhash)" : "hash or lruhash",
+				   kinds[i].name);
+			return;
+		}
+		if (d->map_decl.max_entries == 0 || d->map_decl.max_entries > (1u << 24)) {
+			diag_error(s->dl, &d->loc, "%s: the number of entries must be from 1 to %u", m->name, 1u << 24);
+			return;
+		}
+		m->bpf_type = kinds[i].type;
+		if (m->value->kind != T_HIST && m->value->kind != T_LHIST)
+			m->max_entries = (uint32_t)d->map_decl.max_entries;
+		return;
+	}
+	diag_error(s->dl, &d->loc, "unknown map type '%s' (expected hash, lruhash, percpuhash or percpulruhash)",
+		   d->map_decl.kind);
+}
+
 int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *tc, struct resources *res,
 	     struct diag_list *dl)
 {
@@ -1674,7 +1708,14 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 	res->ncpus = o->ncpus;
 	res->target_pid = o->target_pid;
 	for (struct ast_node *it = prog->program.items; it; it = it->next)
-		if (it->kind != AST_PROBE && it->kind != AST_CONFIG)
+		if (it->kind == AST_MAP_DECL) {
+			if (map_find(&s, it->map_decl.name) >= 0) {
+				diag_error(dl, &it->loc, "%s is declared twice", it->map_decl.name);
+				continue;
+			}
+			int id = map_get(&s, it->map_decl.name, &it->loc); /* may grow res->maps */
+			res->maps.v[id].decl = it;
+		} else if (it->kind != AST_PROBE && it->kind != AST_CONFIG)
 			diag_error(dl, &it->loc, "%s is not supported yet", ast_kind_name(it->kind));
 	expand_probes(&s, prog);
 	if (dl->errors > errs0)
@@ -1719,6 +1760,8 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 		m->key_size = bucket ? ((m->key ? m->key->size : 8) + 7) / 8 * 8 + 8 : (m->key ? m->key->size : 8);
 		m->value_size = m->value->size;
 		m->bpf_type = agg ? BPF_MAP_TYPE_PERCPU_HASH : BPF_MAP_TYPE_HASH;
+		if (m->decl)
+			apply_map_decl(&s, m, agg);
 		if (bucket) { /* one element per bucket: room for every bucket of every key */
 			uint64_t nb = m->value->kind == T_HIST
 					      ? (64u << m->value->hist_k) + 1
