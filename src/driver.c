@@ -145,6 +145,7 @@ int driver_run(const struct driver_opts *o)
 		.ncpus = possible_cpus(),
 		.target_pid = o->target_pid,
 		.cpid = child,
+		.unsafe = o->unsafe,
 	};
 	rc = sema_run(prog, &so, &tc, &res, &dl);
 	if (!rc && res.probes.n > cfg.max_probes) {
@@ -209,6 +210,7 @@ int driver_run(const struct driver_opts *o)
 		.print_maps_on_exit = cfg.print_maps_on_exit,
 		.str_trailer = cfg.str_trunc_trailer,
 		.missing_probes = (int)cfg.missing_probes,
+		.max_cat_bytes = (unsigned long)cfg.max_cat_bytes,
 		.src_path = o->path,
 		.dry_run = o->dry_run,
 		.target_pid = o->target_pid,

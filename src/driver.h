@@ -29,6 +29,7 @@ struct driver_opts {
 	int format;            /* enum output_format (-f text|json) */
 	int target_pid;        /* -p PID, or 0 */
 	const char *cmd;       /* -c CMD, or NULL */
+	bool unsafe;           /* --unsafe */
 };
 
 /* Returns the process exit status: 0, 1 on any error, or the code given to exit(). */

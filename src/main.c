@@ -39,6 +39,7 @@ static void usage(FILE *f)
 	      "    -d, --debug STAGE dump a stage: ast, types, ir, ir-opt, elf, verifier, all\n"
 	      "                      (comma-separated or repeated)\n"
 	      "    --dry-run         compile, load and attach, then exit without running\n"
+	      "    --unsafe          allow functions that change the system (system())\n"
 	      "    --emit-elf FILE   write the compiled BPF object to FILE and exit\n"
 	      "    --stop-after STAGE  stop after parse, sema or codegen (for tests)\n"
 	      "    -h, --help        show this help\n"
@@ -103,7 +104,7 @@ static char *text_path(const char *text, size_t len)
 
 int main(int argc, char **argv)
 {
-	enum { OPT_DRY_RUN = 256, OPT_EMIT_ELF, OPT_STOP_AFTER };
+	enum { OPT_DRY_RUN = 256, OPT_EMIT_ELF, OPT_STOP_AFTER, OPT_UNSAFE };
 	static const struct option longopts[] = {
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, 'V'},
@@ -113,6 +114,7 @@ int main(int argc, char **argv)
 		{"debug", required_argument, NULL, 'd'},
 		{"list", no_argument, NULL, 'l'},
 		{"dry-run", no_argument, NULL, OPT_DRY_RUN},
+		{"unsafe", no_argument, NULL, OPT_UNSAFE},
 		{"pid", required_argument, NULL, 'p'},
 		{"cmd", required_argument, NULL, 'c'},
 		{"emit-elf", required_argument, NULL, OPT_EMIT_ELF},
@@ -188,6 +190,9 @@ int main(int argc, char **argv)
 		}
 		case 'c':
 			o.cmd = optarg;
+			break;
+		case OPT_UNSAFE:
+			o.unsafe = true;
 			break;
 		case OPT_DRY_RUN:
 			o.dry_run = true;

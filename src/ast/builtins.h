@@ -47,13 +47,13 @@ enum builtin_kind {
 	X(CLEAR, "clear", BK_FUNC, 1, 1, true)                  \
 	X(DELETE, "delete", BK_FUNC, 1, 2, true)                \
 	X(ZERO, "zero", BK_FUNC, 1, 1, false)                   \
-	X(TIME, "time", BK_FUNC, 0, 1, false)                   \
+	X(TIME, "time", BK_FUNC, 0, 1, true)                    \
 	X(JOIN, "join", BK_FUNC, 1, 2, false)                   \
 	X(BUF, "buf", BK_FUNC, 1, 2, false)                     \
 	X(KSYM, "ksym", BK_FUNC, 1, 1, true)                    \
 	X(USYM, "usym", BK_FUNC, 1, 1, true)                    \
-	X(SYSTEM, "system", BK_FUNC, 1, 128, false)             \
-	X(CAT, "cat", BK_FUNC, 1, 128, false)                   \
+	X(SYSTEM, "system", BK_FUNC, 1, 128, true)              \
+	X(CAT, "cat", BK_FUNC, 1, 128, true)                    \
 	X(HAS_KEY, "has_key", BK_FUNC, 2, 2, true)              \
 	X(LEN, "len", BK_FUNC, 1, 1, false)                     \
 	X(STRNCMP, "strncmp", BK_FUNC, 3, 3, true)              \

@@ -50,6 +50,7 @@ struct macro {
 	size_t nbody;
 	const char *text; /* replacement text, white space collapsed */
 	bool func, builtin, dead;
+	int line, col;    /* of the '#' */
 };
 
 /* An integer constant: the value normalised to its C type (int / unsigned int are 32 bits). */
@@ -203,12 +204,14 @@ static void lex(struct cdp *p, const char *s, tokvec *out)
 			for (i++; s[i] && s[i] != c && s[i] != '\n'; i++)
 				if (s[i] == '\\' && s[i + 1] && s[i + 1] != '\n')
 					i++;
-			if (s[i] != c) {
-				t.span = (int)(i - st);
-				fail(p, &t, c == '"' ? "missing terminating '\"' character" : "missing terminating ' character");
+			if (s[i] != c) { /* unterminated: a lone quote, an error only if it is parsed */
+				i = st + 1;
+				t.kind = TK_PUNCT;
+				t.punct = c;
+			} else {
+				i++;
+				t.kind = c == '"' ? TK_STR : TK_CHAR;
 			}
-			i++;
-			t.kind = c == '"' ? TK_STR : TK_CHAR;
 		} else {
 			t.kind = TK_PUNCT;
 			t.punct = (unsigned char)c;
@@ -299,16 +302,24 @@ static void expect(struct cdp *p, int c, const char *where)
 /* Skip from an opening '(' / '[' / '{' at pos past its partner. */
 static void skip_balanced(struct cdp *p)
 {
-	struct tok *open = next(p);
-	int depth = 1;
+	struct tok *open[256];
+	int depth = 0;
+	open[depth++] = next(p);
 	while (depth) {
-		struct tok *t = next(p);
+		struct tok *t = peek(p);
 		if (t->kind == TK_EOF)
-			fail(p, open, "'%c' is never closed", open->punct);
-		if (t->kind == TK_PUNCT && (t->punct == '(' || t->punct == '[' || t->punct == '{'))
-			depth++;
-		else if (t->kind == TK_PUNCT && (t->punct == ')' || t->punct == ']' || t->punct == '}'))
+			fail(p, open[depth - 1], "'%c' is never closed", open[depth - 1]->punct);
+		if (t->kind == TK_PUNCT && (t->punct == '(' || t->punct == '[' || t->punct == '{')) {
+			if (depth == 256)
+				fail(p, t, "brackets nested too deeply");
+			open[depth++] = t;
+		} else if (t->kind == TK_PUNCT && (t->punct == ')' || t->punct == ']' || t->punct == '}')) {
+			int want = open[depth - 1]->punct == '(' ? ')' : open[depth - 1]->punct == '[' ? ']' : '}';
+			if (t->punct != want)
+				fail(p, open[depth - 1], "'%c' is never closed", open[depth - 1]->punct);
 			depth--;
+		}
+		p->pos++;
 	}
 }
 
@@ -324,13 +335,14 @@ static struct macro *macro_find(struct cdp *p, const char *s, size_t len)
 	return NULL;
 }
 
-static void macro_add(struct cdp *p, const char *name, size_t len, struct tok *body, size_t n, const char *text,
-		      bool func, bool builtin)
+static void macro_add(struct cdp *p, const struct tok *at, const char *name, size_t len, struct tok *body, size_t n,
+		      const char *text, bool func, bool builtin)
 {
 	struct macro *old = macro_find(p, name, len);
 	if (old)
 		old->dead = true;
-	struct macro m = {arena_strndup(p->a, name, len), body, n, text, func, builtin, false};
+	struct macro m = {arena_strndup(p->a, name, len), body, n, text, func, builtin, false, at ? at->line : 0,
+			  at ? at->col : 0};
 	AVEC_PUSH(p->a, p->cd->macros, m);
 }
 
@@ -338,7 +350,7 @@ static void macro_builtin(struct cdp *p, const char *name, const char *body)
 {
 	tokvec tv = {0};
 	lex(p, body, &tv);
-	macro_add(p, name, strlen(name), tv.v, tv.n - 1, body, false, true);
+	macro_add(p, NULL, name, strlen(name), tv.v, tv.n - 1, body, false, true);
 }
 
 /* Push t, expanding object-like macros (a macro is not expanded inside its own expansion).
@@ -450,7 +462,7 @@ static void directive(struct cdp *p, const struct tok *hash, struct tok *d, size
 			fail(p, n < 2 ? name : &d[1], "macro name must be an identifier");
 		bool func = n > 2 && is_p(&d[2], '(') && !d[2].space;
 		const char *text = tokens_text(p, d + 2, n - 2);
-		macro_add(p, d[1].s, d[1].len, d + 2, n - 2, text, func, false);
+		macro_add(p, hash, d[1].s, d[1].len, d + 2, n - 2, text, func, false);
 		if (func)
 			note(p, CDECL_NOTE_MACRO, hash, tstr(p->a, &d[1]),
 			     arena_printf(p->a, "#define %.*s ignored: function-like macros are not supported", (int)d[1].len,
@@ -703,7 +715,17 @@ static struct val offsetof_val(struct cdp *p)
 	return (struct val){off, true, true};
 }
 
+static struct val unary1(struct cdp *p);
 static struct val unary(struct cdp *p)
+{
+	if (++p->depth > 200)
+		fail(p, peek(p), "expression nested too deeply");
+	struct val v = unary1(p);
+	p->depth--;
+	return v;
+}
+
+static struct val unary1(struct cdp *p)
 {
 	struct tok *t = peek(p);
 	if (t->kind == TK_PUNCT && (t->punct == '-' || t->punct == '+' || t->punct == '~' || t->punct == '!')) {
@@ -926,7 +948,7 @@ static struct val eval_pp(struct cdp *p, struct tok *d, size_t n)
 		}
 		expand(p, &out, &d[i], &d[i], act, 0);
 	}
-	struct tok eof = {.kind = TK_EOF, .line = d ? d[-1].line : 1, .col = d ? d[-1].col : 1, .span = 1};
+	struct tok eof = {.kind = TK_EOF, .line = d[-1].line, .col = d[-1].col, .span = 1};
 	AVEC_PUSH(p->a, out, eof);
 	return eval_tokens(p, out.v, out.n, &d[-1], true);
 }
@@ -935,8 +957,10 @@ static int64_t const_int(struct cdp *p, const char *what, int64_t min, int64_t m
 {
 	struct tok *at = peek(p);
 	struct val v = cond_expr(p);
-	if ((!v.u && (int64_t)v.v < min) || (int64_t)v.v > max || (v.u && v.v > (uint64_t)max))
-		fail(p, at, "%s %lld is out of range", what, (long long)v.v);
+	if (!v.u && (int64_t)v.v < min)
+		fail(p, at, "%s %lld is %s", what, (long long)v.v, (int64_t)v.v < 0 ? "negative" : "too small");
+	if ((v.u && v.v > (uint64_t)max) || (!v.u && (int64_t)v.v > max))
+		fail(p, at, "%s %llu is too large", what, (unsigned long long)v.v);
 	return (int64_t)v.v;
 }
 
@@ -1042,7 +1066,7 @@ static struct type *lookup_external(struct cdp *p, const char *name, const char 
 
 /* Alignment of a struct from the kernel's BTF: the largest alignment of its fields (BTF has no
  * alignment), 1 if a field is misplaced for its alignment (a packed struct). */
-static uint32_t kstruct_align(struct cdp *p, const struct type *t, int depth)
+static uint32_t kstruct_align(struct cdp *p, struct type *t, int depth)
 {
 	for (size_t i = 0; i < p->cd->kaligns.n; i++)
 		if (p->cd->kaligns.v[i].t == t)
@@ -1057,7 +1081,7 @@ static uint32_t kstruct_align(struct cdp *p, const struct type *t, int depth)
 			bits = true;
 			continue;
 		}
-		const struct type *ft = f->type;
+		struct type *ft = f->type;
 		while (ft->kind == T_ARRAY)
 			ft = ft->elem;
 		uint32_t fa = ft->kind == T_STRUCT && ft->btf_id ? kstruct_align(p, ft, depth + 1) : ft->align ? ft->align : 1;
@@ -1081,10 +1105,12 @@ done:;
 
 static uint32_t type_align(struct cdp *p, const struct type *t)
 {
-	if (t->kind == T_ARRAY)
-		return type_align(p, t->elem);
+	if (t->kind == T_ARRAY) { /* an array type made elsewhere may not know its element's alignment */
+		uint32_t ea = type_align(p, t->elem);
+		return t->align > ea ? t->align : ea;
+	}
 	if (t->kind == T_STRUCT && t->btf_id)
-		return kstruct_align(p, t, 0);
+		return kstruct_align(p, (struct type *)t, 0);
 	return t->align ? t->align : 1;
 }
 
@@ -1115,7 +1141,6 @@ static struct type *complete(struct cdp *p, struct type *t, const struct tok *at
 			uint32_t al = type_align(p, k);
 			*t = *k; /* the named type becomes the kernel's, for pointers to it as well */
 			t->align = al;
-			tg->defined = false;
 			return t;
 		}
 		if (k)
@@ -1154,7 +1179,9 @@ typedef VEC(struct member) membervec;
 
 static uint64_t round_up(uint64_t x, uint64_t a) { return (x + a - 1) / a * a; }
 
-static void add_field(struct cdp *p, VEC(struct type_field) * fields, struct type_field f, const struct tok *at)
+typedef VEC(struct type_field) fieldvec;
+
+static void add_field(struct cdp *p, fieldvec *fields, struct type_field f, const struct tok *at)
 {
 	for (size_t i = 0; i < fields->n; i++)
 		if (!strcmp(fields->v[i].name, f.name))
@@ -1168,7 +1195,7 @@ static void add_field(struct cdp *p, VEC(struct type_field) * fields, struct typ
  * type of the smallest naturally aligned 1/2/4/8-byte unit holding it (kept inside the struct). */
 static void layout(struct cdp *p, struct type *st, membervec *ms, bool is_union, struct attrs sa)
 {
-	VEC(struct type_field) fields = {0};
+	fieldvec fields = {0};
 	VEC(bool) is_bf = {0};
 	uint64_t bitpos = 0, maxbits = 0;
 	uint32_t salign = 1;
@@ -1191,15 +1218,21 @@ static void layout(struct cdp *p, struct type *st, membervec *ms, bool is_union,
 			if (m->attrs.align)
 				bitpos = round_up(bitpos, m->attrs.align * 8ull);
 			if (m->name) {
+				uint64_t last = bitpos + (uint64_t)m->bits - 1, off;
 				uint32_t u = 1;
-				while (u < 8 && bitpos / (u * 8) != (bitpos + (uint64_t)m->bits - 1) / (u * 8))
+				while (u < 8 && bitpos / (u * 8) != last / (u * 8))
 					u *= 2;
-				uint64_t off = bitpos / (u * 8) * u;
-				if (bitpos - off * 8 + (uint64_t)m->bits > 64)
-					fail(p, m->at, "bit-field '%s' spans more than 8 bytes", m->name);
+				if (bitpos / (u * 8) == last / (u * 8)) {
+					off = bitpos / (u * 8) * u;
+				} else { /* packed across an 8-byte boundary: start at its first byte */
+					off = bitpos / 8;
+					if (last / 8 - off >= 8)
+						fail(p, m->at, "bit-field '%s' spans %u bytes: scry reads at most 8", m->name,
+						     (unsigned)(last / 8 - off + 1));
+				}
 				struct type_field f = {m->name, type_int(p->tc, u, t->kind == T_INT && t->is_signed),
 						       (uint32_t)off, (uint16_t)(bitpos - off * 8), (uint16_t)m->bits};
-				add_field(p, (void *)&fields, f, m->at);
+				add_field(p, &fields, f, m->at);
 				AVEC_PUSH(p->a, is_bf, true);
 				if (a > salign)
 					salign = a;
@@ -1212,12 +1245,12 @@ static void layout(struct cdp *p, struct type *st, membervec *ms, bool is_union,
 				for (uint32_t j = 0; j < t->nfields; j++) {
 					struct type_field f = t->fields[j];
 					f.offset += off;
-					add_field(p, (void *)&fields, f, m->at);
+					add_field(p, &fields, f, m->at);
 					AVEC_PUSH(p->a, is_bf, f.bit_width != 0);
 				}
 			} else {
 				struct type_field f = {m->name, t, off, 0, 0};
-				add_field(p, (void *)&fields, f, m->at);
+				add_field(p, &fields, f, m->at);
 				AVEC_PUSH(p->a, is_bf, false);
 			}
 			bitpos += t->size * 8ull;
@@ -1575,7 +1608,7 @@ static void specifiers(struct cdp *p, struct spec *sp)
 		struct tok *t = peek(p);
 		if (attr_or_qual(p, &sp->attrs))
 			continue;
-		if (t->kind != TK_IDENT)
+		if (t->kind != TK_IDENT || (sp->has_body && t->bol)) /* a new definition without ';' */
 			break;
 		if (tok_is(t, "typedef")) {
 			sp->is_typedef = true;
@@ -1655,13 +1688,9 @@ static void specifiers(struct cdp *p, struct spec *sp)
 static bool is_nested_declarator(struct cdp *p, bool abstract)
 {
 	const struct tok *n = peekn(p, 1);
-	if (is_p(n, '*') || is_p(n, '(') || is_p(n, '['))
-		return !is_p(n, '[') || !abstract ? true : true;
-	if (n->kind == TK_IDENT && !abstract && !is_type_start(p, n))
+	if (is_p(n, '*') || is_p(n, '(') || tok_is(n, "__attribute__"))
 		return true;
-	if (tok_is(n, "__attribute__"))
-		return true;
-	return false;
+	return n->kind == TK_IDENT && !abstract && !is_type_start(p, n);
 }
 
 /* Array and function suffixes: a[2][3] is an array of 2 arrays of 3. */
@@ -1852,42 +1881,50 @@ static void prescan(struct cdp *p)
 	}
 }
 
-/* Object-like macros whose replacement is an integer constant expression become constants. */
-static void eval_macros(struct cdp *p)
+/* Evaluate one object-like macro as a constant; false (and *why) if it is not one. */
+static bool eval_macro(struct cdp *p, struct macro *m, struct val *out, struct cdecl_error *why)
 {
 	jmp_buf jb, *saved = p->jb;
 	struct cdecl_error *serr = p->err;
+	p->jb = &jb;
+	p->err = why;
+	p->no_eval = 0;
+	p->depth = 0;
+	bool ok = false;
+	if (!setjmp(jb)) {
+		tokvec toks = {0};
+		struct macro *act[33] = {m};
+		for (size_t k = 0; k < m->nbody; k++)
+			expand(p, &toks, &m->body[k], &m->body[k], act, 1);
+		struct tok eof = {.kind = TK_EOF, .line = 1, .col = 1, .span = 1};
+		AVEC_PUSH(p->a, toks, eof);
+		*out = eval_tokens(p, toks.v, toks.n, &eof, false);
+		ok = true;
+	}
+	p->jb = saved;
+	p->err = serr;
+	return ok;
+}
+
+/* Object-like macros whose replacement is an integer constant expression become constants. */
+static void eval_macros(struct cdp *p)
+{
 	for (size_t i = 0; i < p->cd->macros.n; i++) {
 		struct macro *m = &p->cd->macros.v[i];
 		if (m->dead || m->func || m->builtin || !m->nbody)
 			continue;
-		tokvec out = {0};
-		struct macro *act[33];
-		p->jb = &jb;
-		p->err = NULL;
-		if (!setjmp(jb)) {
-			act[0] = m;
-			for (size_t k = 0; k < m->nbody; k++)
-				expand(p, &out, &m->body[k], &m->body[k], act, 1);
-			struct tok eof = {.kind = TK_EOF, .line = 1, .col = 1, .span = 1};
-			AVEC_PUSH(p->a, out, eof);
-			p->depth = 0;
-			struct val v = eval_tokens(p, out.v, out.n, &eof, false);
+		struct val v;
+		struct cdecl_error why = {0};
+		if (eval_macro(p, m, &v, &why)) {
 			struct econst c = {m->name, v};
 			AVEC_PUSH(p->a, p->cd->consts, c);
 		} else {
-			struct tok at = {.line = 1, .col = 1};
-			for (size_t k = 0; k < p->raw.n; k++) /* report at the #define */
-				if (p->raw.v[k].s == m->body[0].s) {
-					at = p->raw.v[k];
-					break;
-				}
+			struct tok at = {.line = m->line, .col = m->col};
 			note(p, CDECL_NOTE_MACRO, &at, m->name,
-			     arena_printf(p->a, "#define %s ignored: '%s' is not an integer constant", m->name, m->text));
+			     arena_printf(p->a, "#define %s ignored: '%s' is not an integer constant (%s)", m->name,
+					  m->text, why.msg));
 		}
 	}
-	p->jb = saved;
-	p->err = serr;
 }
 
 static bool btf_present(void) { return access("/sys/kernel/btf/vmlinux", R_OK) == 0; }

@@ -3,6 +3,7 @@
 
 #include <bpf/btf.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 static struct {
@@ -192,4 +193,174 @@ struct type *ktype_lookup(struct type_ctx *tc, const char *name, const char **er
 		return NULL;
 	}
 	return convert(tc, (uint32_t)id);
+}
+
+/* ---- kernel functions: BTF for fentry/fexit ------------------------------------------------- */
+
+/* Loaded modules' split BTF, parsed on first use and kept for the process. */
+struct kt_module {
+	char *name;
+	struct btf *btf;
+};
+static VEC(struct kt_module) kt_modules;
+
+/* The kernel's BTF without touching the per-compilation type cache (see vmlinux()). */
+static struct btf *vmlinux_btf(void)
+{
+	if (!kt.tried) {
+		kt.tried = true;
+		kt.btf = btf__load_vmlinux_btf();
+		if (kt.btf) {
+			kt.n = btf__type_cnt(kt.btf);
+			kt.by_id = xcalloc(kt.n, sizeof(*kt.by_id));
+		}
+	}
+	if (!kt.btf)
+		errno = ENOENT;
+	return kt.btf;
+}
+
+const struct btf *ktype_btf(const char *module)
+{
+	struct btf *base = vmlinux_btf();
+	if (!base || !module || !strcmp(module, "vmlinux"))
+		return base;
+	if (!*module || strchr(module, '/') || module[0] == '.') {
+		errno = EINVAL;
+		return NULL;
+	}
+	for (size_t i = 0; i < kt_modules.n; i++)
+		if (!strcmp(kt_modules.v[i].name, module))
+			return kt_modules.v[i].btf;
+	char path[512];
+	snprintf(path, sizeof(path), "/sys/kernel/btf/%s", module);
+	struct btf *b = btf__parse_split(path, base);
+	if (!b)
+		return NULL;
+	struct kt_module m = {xstrdup(module), b};
+	VEC_PUSH(kt_modules, m);
+	return b;
+}
+
+static bool is_modifier(const struct btf_type *t)
+{
+	return btf_is_typedef(t) || btf_is_const(t) || btf_is_volatile(t) || btf_is_restrict(t) ||
+	       btf_is_type_tag(t) || btf_is_decl_tag(t);
+}
+
+/* A type defined by a module itself (not in the kernel's BTF), converted without its members:
+ * integers, enums, pointers and arrays are exact, structs and unions opaque. */
+static struct type *convert_module_type(struct type_ctx *tc, const struct btf *b, uint32_t id, int depth)
+{
+	if (id < kt.n)
+		return convert(tc, id);
+	const struct btf_type *t = btf__type_by_id(b, id);
+	if (!t || depth > 64)
+		return tc->t_void;
+	if (is_modifier(t))
+		return convert_module_type(tc, b, t->type, depth + 1);
+	switch (btf_kind(t)) {
+	case BTF_KIND_INT: {
+		uint8_t enc = btf_int_encoding(t);
+		if (enc & BTF_INT_BOOL)
+			return tc->t_bool;
+		return type_int(tc, t->size ? t->size : 1, (enc & BTF_INT_SIGNED) != 0);
+	}
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		return type_int(tc, t->size, btf_kflag(t));
+	case BTF_KIND_PTR:
+		return type_ptr(tc, convert_module_type(tc, b, t->type, depth + 1), AS_KERNEL);
+	case BTF_KIND_ARRAY: {
+		const struct btf_array *a = btf_array(t);
+		struct type *el = convert_module_type(tc, b, a->type, depth + 1);
+		if (el->kind == T_INT && el->size == 1)
+			return type_string(tc, a->nelems ? a->nelems : 1);
+		return type_array(tc, el, a->nelems);
+	}
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_FWD: {
+		struct type *r = type_new(tc, T_STRUCT, btf_is_fwd(t) ? 0 : t->size);
+		r->align = 8;
+		r->is_union = btf_is_union(t);
+		const char *nm = btf__name_by_offset(b, t->name_off);
+		r->name = nm && *nm ? arena_strdup(&tc->arena, nm) : "(anonymous)";
+		r->fields_loaded = true; /* members of module types are not read */
+		return r;
+	}
+	default:
+		return tc->t_void;
+	}
+}
+
+/* A parameter's (or return) type, with the address space of a pointer from its type tags. */
+static struct type *param_type(struct type_ctx *tc, const struct btf *b, uint32_t id)
+{
+	struct type *conv = id < kt.n ? convert(tc, id) : convert_module_type(tc, b, id, 0);
+	if (conv->kind != T_PTR)
+		return conv;
+	/* find the pointer, then look for a `user` tag among the pointee's modifiers */
+	const struct btf_type *t = btf__type_by_id(b, id);
+	for (int guard = 0; t && !btf_is_ptr(t) && is_modifier(t) && guard < 64; guard++)
+		t = btf__type_by_id(b, t->type);
+	bool user = false;
+	const struct btf_type *pt = t && btf_is_ptr(t) ? btf__type_by_id(b, t->type) : NULL;
+	for (int guard = 0; pt && is_modifier(pt) && guard < 64; guard++) {
+		if (btf_is_type_tag(pt)) {
+			const char *tag = btf__name_by_offset(b, pt->name_off);
+			if (tag && !strcmp(tag, "user"))
+				user = true;
+		}
+		pt = btf__type_by_id(b, pt->type);
+	}
+	if (user)
+		return type_ptr(tc, conv->elem, AS_USER);
+	if (conv->elem && conv->elem->kind == T_INT && conv->elem->size == 1)
+		return type_ptr(tc, conv->elem, AS_NONE); /* user or kernel string: unknown without tags */
+	return conv;
+}
+
+struct type *ktype_func_args(struct type_ctx *tc, const char *module, uint32_t func_id, struct type **ret,
+			     const char **err)
+{
+	if (!vmlinux(tc)) {
+		*err = "this kernel has no BTF (/sys/kernel/btf/vmlinux), so kernel functions are unknown";
+		return NULL;
+	}
+	const struct btf *b = ktype_btf(module);
+	if (!b) {
+		*err = "cannot read the module's BTF";
+		return NULL;
+	}
+	const struct btf_type *fn = btf__type_by_id(b, func_id);
+	const struct btf_type *proto = fn && btf_is_func(fn) ? btf__type_by_id(b, fn->type) : NULL;
+	if (!proto || !btf_is_func_proto(proto)) {
+		*err = "not a function in the kernel's BTF";
+		return NULL;
+	}
+	uint32_t vlen = btf_vlen(proto);
+	const struct btf_param *prm = btf_params(proto);
+	struct type *st = type_new(tc, T_STRUCT, 0);
+	st->align = 8;
+	st->name = arena_printf(&tc->arena, "_func_%s", btf__name_by_offset(b, fn->name_off));
+	st->fields_loaded = true;
+	st->fields = arena_alloc(&tc->arena, sizeof(struct type_field) * (vlen ? vlen : 1));
+	uint32_t slot = 0, nf = 0;
+	for (uint32_t i = 0; i < vlen; i++) {
+		if (!prm[i].type) /* `...`: not passed in slots */
+			break;
+		const char *nm = btf__name_by_offset(b, prm[i].name_off);
+		st->fields[nf++] = (struct type_field){
+			.name = nm && *nm ? arena_strdup(&tc->arena, nm) : arena_printf(&tc->arena, "arg%u", i),
+			.type = param_type(tc, b, prm[i].type),
+			.offset = 8 * slot,
+		};
+		__s64 size = btf__resolve_size(b, prm[i].type);
+		slot += size > 8 ? (uint32_t)((size + 7) / 8) : 1;
+	}
+	st->nfields = nf;
+	st->size = 8 * slot;
+	*ret = proto->type ? param_type(tc, b, proto->type) : tc->t_void;
+	return st;
 }

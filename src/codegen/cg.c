@@ -374,6 +374,13 @@ static void call_stmt(struct cg *g, const struct ast_node *e)
 			emit_fmt(g, e, a, EV_PRINT_VALUE);
 		}
 		break;
+	case BI_TIME:
+		emit_fmt(g, e, NULL, EV_FORMATTED);
+		break;
+	case BI_CAT:
+	case BI_SYSTEM:
+		emit_fmt(g, e, a->next, EV_FORMATTED);
+		break;
 	case BI_CLEAR: {
 		LLVMValueRef b = event_buf(g, EV_CLEAR, (uint32_t)e->call.res_id, 0);
 		ir_output(g, b, 8);

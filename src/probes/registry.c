@@ -11,7 +11,9 @@
 extern const struct probe_provider probe_begin, probe_end, probe_tracepoint, probe_interval, probe_profile;
 extern const struct probe_provider probe_software, probe_hardware, probe_rawtracepoint;
 extern const struct probe_provider probe_kprobe, probe_kretprobe;
+extern const struct probe_provider probe_fentry, probe_fexit;
 extern const struct probe_provider probe_uprobe, probe_uretprobe;
+extern const struct probe_provider probe_usdt;
 
 /* Providers that scry knows by name but cannot attach yet: expansion fails with a clear message. */
 static int unsupported_expand(const struct probe_provider *p, const char *const *parts, int nparts,
@@ -38,9 +40,6 @@ static int unsupported_list(const struct probe_provider *p, const char *const *p
 		.list = unsupported_list,                                                                  \
 	}
 
-UNSUPPORTED(probe_usdt, "usdt", BPF_PROG_TYPE_KPROBE, false, "U");
-UNSUPPORTED(probe_fentry, "fentry", BPF_PROG_TYPE_TRACING, true, "f", "kfunc");
-UNSUPPORTED(probe_fexit, "fexit", BPF_PROG_TYPE_TRACING, true, "fr", "kretfunc");
 UNSUPPORTED(probe_watchpoint, "watchpoint", BPF_PROG_TYPE_PERF_EVENT, false, "w");
 UNSUPPORTED(probe_iter, "iter", BPF_PROG_TYPE_TRACING, false, "it");
 

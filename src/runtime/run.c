@@ -104,6 +104,50 @@ static bool target_gone(const struct rt_opts *o)
 
 /* ---- events ---------------------------------------------------------------------------------- */
 
+/* time(), cat() and system(): formatted here, in user space, when the event arrives. */
+static void formatted_event(struct rt *rt, const struct res_printf *f, const void *payload, size_t len)
+{
+	struct strbuf text = {0};
+	if (f->kind == FMT_TIME) {
+		char buf[512];
+		time_t now = time(NULL);
+		struct tm tm;
+		size_t n = strftime(buf, sizeof(buf), f->fmt, localtime_r(&now, &tm));
+		output_message(rt->out, OUT_MSG_TIME, buf, n);
+		return;
+	}
+	rt_printf_format(&text, f, payload, len, rt->res);
+	if (f->kind == FMT_CAT) {
+		size_t n = 0;
+		char *data = read_file(text.s ? text.s : "", &n);
+		if (!data) {
+			fprintf(stderr, "WARNING: cat(\"%s\"): %s\n", text.s ? text.s : "", strerror(errno));
+		} else {
+			size_t max = rt->o->max_cat_bytes ? rt->o->max_cat_bytes : 10240;
+			output_message(rt->out, OUT_MSG_CAT, data, n < max ? n : max);
+			free(data);
+		}
+	} else if (f->kind == FMT_SYSTEM) {
+		fflush(NULL);
+		FILE *p = popen(text.s ? text.s : "", "r");
+		if (!p) {
+			fprintf(stderr, "WARNING: system(\"%s\"): %s\n", text.s ? text.s : "", strerror(errno));
+		} else {
+			struct strbuf outb = {0};
+			char buf[4096];
+			size_t n;
+			while ((n = fread(buf, 1, sizeof(buf), p)) > 0)
+				sb_putn(&outb, buf, n);
+			pclose(p);
+			if (outb.len && outb.s[outb.len - 1] == '\n') /* the backend adds it back */
+				outb.s[--outb.len] = 0;
+			output_message(rt->out, OUT_MSG_SYSTEM, outb.s ? outb.s : "", outb.len);
+			sb_free(&outb);
+		}
+	}
+	sb_free(&text);
+}
+
 static int on_event(void *ctx, void *data, size_t size)
 {
 	struct rt *rt = ctx;
@@ -124,6 +168,10 @@ static int on_event(void *ctx, void *data, size_t size)
 			if (f->args[0].offset + f->args[0].type->size <= plen)
 				rt_print_value(rt->out, f->args[0].type, payload + f->args[0].offset, res);
 		}
+		break;
+	case EV_FORMATTED:
+		if (h->id < res->fmts.n)
+			formatted_event(rt, &res->fmts.v[h->id], payload, plen);
 		break;
 	case EV_PRINT:
 		if (h->id < res->maps.n && plen >= 16) {

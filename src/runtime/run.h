@@ -21,6 +21,7 @@ struct rt_opts {
 	bool print_maps_on_exit;
 	const char *str_trailer;        /* marks truncated strings (config str_trunc_trailer) */
 	int missing_probes;             /* attach failure: 0 error, 1 warn and go on, 2 go on silently */
+	unsigned long max_cat_bytes;    /* cat(): bytes printed at most (config max_cat_bytes) */
 	const char *src_path;           /* file named in BTF line info (to map verifier errors back) */
 	bool dry_run;                   /* load and attach, then detach without running */
 	int target_pid;                 /* -p: stop when this process exits (0: none) */

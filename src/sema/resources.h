@@ -19,6 +19,7 @@ enum event_kind {
 	EV_PRINT = 3,  /* id = res_map index; payload: int64 top, int64 div */
 	EV_CLEAR = 4,  /* id = res_map index */
 	EV_PRINT_VALUE = 5, /* id = res_printf index used as a one-value layout (print(expr)) */
+	EV_FORMATTED = 6,   /* id = res_printf index; time()/cat()/system(): kind says what to do */
 };
 struct event_hdr {
 	uint32_t kind; /* enum event_kind */
@@ -48,7 +49,13 @@ struct res_fmt_arg {
 	uint32_t offset; /* from the start of the payload (after event_hdr) */
 };
 
-enum res_fmt_kind { FMT_PRINTF, FMT_PRINT_VALUE };
+enum res_fmt_kind {
+	FMT_PRINTF,      /* printf(fmt, args) */
+	FMT_PRINT_VALUE, /* print(value) */
+	FMT_TIME,        /* time(fmt): fmt is a strftime format, no args */
+	FMT_CAT,         /* cat(fmt, args): print the file named by the formatted text */
+	FMT_SYSTEM,      /* system(fmt, args): run the formatted command (--unsafe) */
+};
 
 struct res_printf {
 	enum res_fmt_kind kind;

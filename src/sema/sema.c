@@ -1115,6 +1115,49 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 			e->call.res_id = fmt_add(s, FMT_PRINTF, f->str.s, f->next, &e->loc);
 		return s->tc->t_void;
 	}
+	case BI_TIME: {
+		const char *fmt = "%H:%M:%S\n";
+		if (n == 1) {
+			if (e->call.args->kind != AST_STRING) {
+				serr(s, &e->call.args->loc, "time() expects a string literal format");
+				return s->tc->t_none;
+			}
+			fmt = e->call.args->str.s;
+		}
+		if (s->report)
+			e->call.res_id = fmt_add(s, FMT_TIME, fmt, NULL, &e->loc);
+		return s->tc->t_void;
+	}
+	case BI_CAT:
+	case BI_SYSTEM: {
+		struct ast_node *f = e->call.args;
+		if (id == BI_SYSTEM && !s->o->unsafe) {
+			serr(s, &e->loc, "system() is an unsafe function: it runs commands");
+			if (s->report)
+				diag_hint(s->dl, "run scry with --unsafe to allow it");
+			return s->tc->t_none;
+		}
+		if (f->kind != AST_STRING) {
+			serr(s, &f->loc, "%s() expects a string literal as its first argument", bi->name);
+			return s->tc->t_none;
+		}
+		if (!args_typed(s, e, 1))
+			return s->tc->t_void;
+		struct type *ts[128];
+		int k = 0;
+		for (struct ast_node *a = f->next; a && k < 128; a = a->next)
+			ts[k++] = a->type;
+		char *err = NULL;
+		if (rt_format_check(bi->name, f->str.s, ts, k, &err)) {
+			serr(s, &e->loc, "%s", err ? err : "invalid format string");
+			free(err);
+			return s->tc->t_void;
+		}
+		free(err);
+		if (s->report)
+			e->call.res_id = fmt_add(s, id == BI_CAT ? FMT_CAT : FMT_SYSTEM, f->str.s, f->next, &e->loc);
+		return s->tc->t_void;
+	}
 	case BI_EXIT:
 		if (n == 1) {
 			struct type *t = check_expr(s, e->call.args);

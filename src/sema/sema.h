@@ -15,6 +15,7 @@ struct sema_opts {
 	int target_pid;        /* -p PID: probes are limited to this process (0: all) */
 	int cpid;              /* -c: the child's pid (0: no child) */
 	int stack_mode;        /* default kstack/ustack mode (config stack_mode) */
+	bool unsafe;           /* --unsafe: system() and the other unsafe functions are allowed */
 };
 
 /* Returns 0, or -EINVAL when it added error diagnostics. */

@@ -13,6 +13,8 @@
  *     scry:guarded(sem)      only if the probe's semaphore is set (PROBE_ENABLED), i.e. only while
  *                            a tracer is attached; sem is the semaphore's value
  *     scry:dup(1), other:dup(2)  the same probe name in two providers
+ *     scry:indexed(30, 2)    arg0 is an element of a global array: an indexed memory operand
+ *                            (base, index, scale), which scry cannot read; arg1 is a register
  *   and prints "done guarded=<times scry:guarded fired>".
  *   usdt_target loop       fires scry:tick(i) every 50 ms until killed (for -p)
  * Inputs go through volatile variables so the compiler cannot fold them. */
@@ -37,6 +39,7 @@ SEMAPHORE(scry, multi);
 SEMAPHORE(scry, guarded);
 SEMAPHORE(scry, dup);
 SEMAPHORE(other, dup);
+SEMAPHORE(scry, indexed);
 #define SCRY_GUARDED_ENABLED() __builtin_expect(scry_guarded_semaphore != 0, 0)
 
 static volatile signed char v_i8 = -5;
@@ -48,6 +51,8 @@ static volatile unsigned int v_u32 = 4000000000u;
 static volatile long long v_i64 = -5000000000ll;
 
 int scry_global = 123;
+int scry_table[4] = {10, 20, 30, 40};
+static volatile int v_index = 2;
 struct rec {
 	long pad;
 	int field;
@@ -79,9 +84,11 @@ int main(int argc, char **argv)
 	long long i64 = v_i64;
 	DTRACE_PROBE7(scry, ints, i8, u8, i16, u16, i32, u32, i64);
 
+	/* strlen at run time: it faults the string's page in (a BPF program cannot) */
 	static const char msg[] = "hello usdt";
-	volatile size_t len = strlen(msg);
-	DTRACE_PROBE2(scry, str, msg, (size_t)len);
+	const char *volatile vmsg = msg;
+	size_t len = strlen(vmsg);
+	DTRACE_PROBE2(scry, str, vmsg, len);
 
 	DTRACE_PROBE2(scry, constant, 42, -7);
 
@@ -99,6 +106,9 @@ int main(int argc, char **argv)
 		guarded++;
 		DTRACE_PROBE1(scry, guarded, scry_guarded_semaphore);
 	}
+
+	int idx = v_index;
+	DTRACE_PROBE2(scry, indexed, scry_table[idx], idx);
 
 	DTRACE_PROBE1(scry, dup, 1);
 	DTRACE_PROBE1(other, dup, 2);
