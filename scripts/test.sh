@@ -6,7 +6,9 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 # bpftrace is only an oracle for differential tests and the startup benchmark; never a dependency
 if ! command -v bpftrace >/dev/null 2>&1; then
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null 2>&1 || true
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null 2>&1 ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bpftrace >/dev/null 2>&1; } ||
+    echo "test: bpftrace could not be installed; the differential tests will be skipped" >&2
 fi
 status=0
 (cd build && ctest --output-on-failure -j2) || status=1
