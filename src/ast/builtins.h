@@ -39,14 +39,14 @@ enum builtin_kind {
 	X(ARGN, "argN", BK_VAR, 0, 0, true) /* arg0, arg1, ... */ \
 	X(FUNC, "func", BK_VAR, 0, 0, false)                    \
 	X(CTX, "ctx", BK_VAR, 0, 0, false)                      \
-	X(PROBETYPE, "probetype", BK_VAR, 0, 0, false)          \
+	X(PROBETYPE, "probetype", BK_VAR, 0, 0, true)           \
 	X(PRINTF, "printf", BK_FUNC, 1, 128, true)              \
 	X(EXIT, "exit", BK_FUNC, 0, 1, true)                    \
 	X(STR, "str", BK_FUNC, 1, 2, true)                      \
 	X(PRINT, "print", BK_FUNC, 1, 3, true)                  \
 	X(CLEAR, "clear", BK_FUNC, 1, 1, true)                  \
 	X(DELETE, "delete", BK_FUNC, 1, 2, true)                \
-	X(ZERO, "zero", BK_FUNC, 1, 1, false)                   \
+	X(ZERO, "zero", BK_FUNC, 1, 1, true)                    \
 	X(TIME, "time", BK_FUNC, 0, 1, true)                    \
 	X(JOIN, "join", BK_FUNC, 1, 2, false)                   \
 	X(BUF, "buf", BK_FUNC, 1, 2, false)                     \
@@ -58,6 +58,10 @@ enum builtin_kind {
 	X(LEN, "len", BK_FUNC, 1, 1, false)                     \
 	X(STRNCMP, "strncmp", BK_FUNC, 3, 3, true)              \
 	X(BSWAP, "bswap", BK_FUNC, 1, 1, true)                  \
+	X(REG, "reg", BK_FUNC, 1, 1, true)                      \
+	X(USERMODE, "usermode", BK_VAR, 0, 0, true)             \
+	X(SIGNAL, "signal", BK_FUNC, 1, 1, true)                \
+	X(STRLEN, "strlen", BK_FUNC, 1, 1, true)                \
 	X(STRCONTAINS, "strcontains", BK_FUNC, 2, 2, false)     \
 	X(ERRORF, "errorf", BK_FUNC, 1, 128, false)             \
 	X(WARNF, "warnf", BK_FUNC, 1, 128, false)               \

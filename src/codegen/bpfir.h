@@ -29,6 +29,7 @@ enum {
 	H_get_current_cgroup_id = 80,
 	H_jiffies64 = 118,
 	H_probe_read_str = 45,
+	H_send_signal = 109,
 	H_probe_read_user = 112,
 	H_probe_read_kernel = 113,
 	H_probe_read_user_str = 114,
@@ -37,6 +38,7 @@ enum {
 	H_ringbuf_output = 130,
 	H_for_each_map_elem = 164,
 	H_map_lookup_percpu_elem = 195,
+	H_ktime_get_tai_ns = 208,
 };
 
 struct cg_var {

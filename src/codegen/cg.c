@@ -377,6 +377,16 @@ static void call_stmt(struct cg *g, const struct ast_node *e)
 	case BI_TIME:
 		emit_fmt(g, e, NULL, EV_FORMATTED);
 		break;
+	case BI_SIGNAL: {
+		LLVMValueRef sig = LLVMBuildTrunc(g->B, expr(g, a), g->i32, "");
+		ir_helper(g, H_send_signal, g->i64, &sig, 1);
+		break;
+	}
+	case BI_ZERO: {
+		LLVMValueRef b = event_buf(g, EV_ZERO, (uint32_t)e->call.res_id, 0);
+		ir_output(g, b, 8);
+		break;
+	}
 	case BI_CAT:
 	case BI_SYSTEM:
 		emit_fmt(g, e, a->next, EV_FORMATTED);
@@ -447,8 +457,19 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 		return id == BI_GID ? LLVMBuildLShr(g->B, v, ir_i64(g, 32), "gid")
 				    : LLVMBuildAnd(g->B, v, ir_i64(g, 0xffffffffu), "uid");
 	}
-	case BI_NSECS:
-		return ir_helper(g, H_ktime_get_boot_ns, g->i64, NULL, 0);
+	case BI_NSECS: {
+		/* nsecs / nsecs(boot) / nsecs(monotonic) / nsecs(tai) */
+		static const int clocks[] = {H_ktime_get_boot_ns, H_ktime_get_ns, H_ktime_get_tai_ns};
+		int c = e->kind == AST_CALL && e->call.nargs == 1 ? e->call.res_id : 0;
+		return ir_helper(g, clocks[c >= 0 && c < 3 ? c : 0], g->i64, NULL, 0);
+	}
+	case BI_USERMODE: {
+		uint64_t mask, value;
+		int off = probe_regs_mode(&mask, &value);
+		LLVMValueRef r = ir_load_int(g, ir_gep(g, g->ctx, (uint32_t)off), 8, false);
+		LLVMValueRef m = LLVMBuildAnd(g->B, r, ir_i64(g, mask), "");
+		return LLVMBuildZExt(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, m, ir_i64(g, value), ""), g->i64, "");
+	}
 	case BI_ELAPSED: {
 		LLVMValueRef now = ir_helper(g, H_ktime_get_boot_ns, g->i64, NULL, 0);
 		LLVMValueRef key = ir_buf_nozero(g, 4, "cfgkey");
@@ -674,6 +695,31 @@ static LLVMValueRef str_call(struct cg *g, const struct ast_node *e)
 	return b;
 }
 
+/* Length of the NUL-terminated string in a buffer of `size` bytes (a bounded loop). */
+static LLVMValueRef str_len(struct cg *g, LLVMValueRef p, uint32_t size)
+{
+	LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->B);
+	LLVMBasicBlockRef loop = ir_block(g, "strlen_loop"), next = ir_block(g, "strlen_next");
+	LLVMBasicBlockRef done = ir_block(g, "strlen_done");
+	LLVMBuildBr(g->B, loop);
+	ir_at(g, loop);
+	LLVMValueRef i = LLVMBuildPhi(g->B, g->i64, "i");
+	LLVMValueRef c = ir_load_int(g, LLVMBuildGEP2(g->B, g->i8, p, &i, 1, ""), 1, false);
+	LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, c, ir_i64(g, 0), ""), done, next);
+	ir_at(g, next);
+	LLVMValueRef i1 = LLVMBuildAdd(g->B, i, ir_i64(g, 1), "");
+	LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntULT, i1, ir_i64(g, size), ""), loop, done);
+	LLVMValueRef ivals[2] = {ir_i64(g, 0), i1};
+	LLVMBasicBlockRef ibbs[2] = {pre, next};
+	LLVMAddIncoming(i, ivals, ibbs, 2);
+	ir_at(g, done);
+	LLVMValueRef n = LLVMBuildPhi(g->B, g->i64, "len");
+	LLVMValueRef nvals[2] = {i, i1};
+	LLVMBasicBlockRef nbbs[2] = {loop, next};
+	LLVMAddIncoming(n, nvals, nbbs, 2);
+	return n;
+}
+
 /* String comparisons up to this many bytes are unrolled; longer ones are a loop. */
 #define STR_CMP_UNROLL 64
 
@@ -884,6 +930,14 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 			return str_call(g, e);
 		if (e->call.id == BI_KSYM)
 			return expr(g, e->call.args);
+		if (e->call.id == BI_REG) {
+			int off = probe_regs_offset(e->call.args->str.s);
+			return ir_load_int(g, ir_gep(g, g->ctx, (uint32_t)off), 8, false);
+		}
+		if (e->call.id == BI_STRLEN)
+			return str_len(g, expr(g, e->call.args), e->call.args->type->size);
+		if (e->call.id == BI_NSECS || e->call.id == BI_USERMODE)
+			return builtin(g, e, e->call.id);
 		if (e->call.id == BI_USYM) {
 			LLVMValueRef b = ir_buf(g, 16, "usym");
 			ir_store_int(g, b, expr(g, e->call.args), 8);

@@ -13,6 +13,7 @@
 struct bpf_program;
 struct bpf_link;
 struct res_probe;
+struct probe_provider;
 
 enum probe_special { PS_NONE, PS_BEGIN, PS_END };
 
@@ -34,6 +35,14 @@ struct probe_arg_loc {
  * last register argument) and of the return-value register. Shared by kprobe/uprobe/usdt. */
 int probe_regs_arg_offset(int n);
 int probe_regs_retval_offset(void);
+/* Does this provider's program context start with pt_regs (kprobe-type and perf-event programs:
+ * kprobe, uprobe, usdt, profile, interval, software, hardware)? reg() and usermode need it. */
+bool probe_ctx_has_regs(const struct probe_provider *p);
+/* Offset of the register named `name` ("ip", "sp", "di", "pc" ...) in pt_regs, or -1. */
+int probe_regs_offset(const char *name);
+/* Offset of the register holding the privilege level (x86_64: cs), and the user-mode value mask
+ * test: (reg & mask) == value. Returns -1 where not known. */
+int probe_regs_mode(uint64_t *mask, uint64_t *value);
 /* ctx_offset hooks for pt_regs-based probes: at function entry (argN) and at return (retval). */
 int probe_regs_entry_ctx(enum probe_ctx_value what, int n);
 int probe_regs_return_ctx(enum probe_ctx_value what, int n);

@@ -104,6 +104,23 @@ static bool target_gone(const struct rt_opts *o)
 
 /* ---- events ---------------------------------------------------------------------------------- */
 
+/* zero(@m): every value (every CPU's slot of a per-CPU map) becomes zero; keys stay. */
+static void map_zero(const struct res_map *m, int fd)
+{
+	int ncpus = rt_map_is_percpu(m) ? libbpf_num_possible_cpus() : 1;
+	size_t vsz = rt_map_is_percpu(m) ? ((m->value_size + 7) & ~7u) * (size_t)(ncpus > 0 ? ncpus : 1) : m->value_size;
+	void *zero = xcalloc(1, vsz), *key = xmalloc(m->key_size), *next = xmalloc(m->key_size);
+	void *prev = NULL;
+	while (bpf_map_get_next_key(fd, prev, next) == 0) {
+		bpf_map_update_elem(fd, next, zero, BPF_EXIST);
+		memcpy(key, next, m->key_size);
+		prev = key;
+	}
+	free(zero);
+	free(key);
+	free(next);
+}
+
 /* time(), cat() and system(): formatted here, in user space, when the event arrives. */
 static void formatted_event(struct rt *rt, const struct res_printf *f, const void *payload, size_t len)
 {
@@ -184,6 +201,10 @@ static int on_event(void *ctx, void *data, size_t size)
 	case EV_CLEAR:
 		if (h->id < res->maps.n)
 			rt_map_clear(rt->map_fds[h->id]);
+		break;
+	case EV_ZERO:
+		if (h->id < res->maps.n)
+			map_zero(&res->maps.v[h->id], rt->map_fds[h->id]);
 		break;
 	case EV_EXIT: {
 		int64_t code = 0;

@@ -20,6 +20,7 @@ enum event_kind {
 	EV_CLEAR = 4,  /* id = res_map index */
 	EV_PRINT_VALUE = 5, /* id = res_printf index used as a one-value layout (print(expr)) */
 	EV_FORMATTED = 6,   /* id = res_printf index; time()/cat()/system(): kind says what to do */
+	EV_ZERO = 7,        /* id = res_map index: set every value to zero */
 };
 struct event_hdr {
 	uint32_t kind; /* enum event_kind */

@@ -334,6 +334,37 @@ static struct type *check_map_read(struct sema *s, struct ast_node *e)
 
 static struct type *check_call(struct sema *s, struct ast_node *e);
 
+/* "SIGUSR1", "USR1", "9" -> the signal number, or 0. */
+static int signal_number(const char *name)
+{
+	static const char *const names[] = {NULL,    "HUP",  "INT",  "QUIT", "ILL",    "TRAP", "ABRT", "BUS",
+					    "FPE",   "KILL", "USR1", "SEGV", "USR2",   "PIPE", "ALRM", "TERM",
+					    "STKFLT", "CHLD", "CONT", "STOP", "TSTP",   "TTIN", "TTOU", "URG",
+					    "XCPU",  "XFSZ", "VTALRM", "PROF", "WINCH", "IO",   "PWR",  "SYS"};
+	if (!strncmp(name, "SIG", 3))
+		name += 3;
+	for (int i = 1; i < (int)ARRAY_SIZE(names); i++)
+		if (!strcmp(names[i], name))
+			return i;
+	char *end;
+	long v = strtol(name, &end, 10);
+	return *name && !*end && v > 0 && v <= 64 ? (int)v : 0;
+}
+
+/* reg() and usermode read pt_regs: every target of the probe must have them. */
+static bool regs_everywhere(struct sema *s, struct ast_node *e, const char *what)
+{
+	for (int i = 0; i < s->ntargets; i++) {
+		const struct res_probe *rp = &s->res->probes.v[s->first_target + i];
+		if (!probe_ctx_has_regs(rp->prov) || s->in_for_map) {
+			serr(s, &e->loc, "%s is not available in %s probes", what,
+			     s->in_for_map ? "for-loop bodies of" : rp->prov->name);
+			return false;
+		}
+	}
+	return true;
+}
+
 /* kstack / ustack with optional (mode, limit) arguments: kstack(perf), kstack(10),
  * kstack(raw, 5). */
 static struct type *stack_type(struct sema *s, struct ast_node *e, enum type_kind k)
@@ -415,6 +446,24 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 		return stack_type(s, e, id == BI_KSTACK ? T_KSTACK : T_USTACK);
 	case BI_USERNAME:
 		return type_new(s->tc, T_USERNAME, 8);
+	case BI_PROBETYPE: {
+		/* the provider's name ("special" for begin/end), a constant per probe */
+		const struct res_probe *rp = &s->res->probes.v[s->first_target];
+		for (int i = 1; i < s->ntargets; i++)
+			if (s->res->probes.v[s->first_target + i].prov != rp->prov) {
+				serr(s, &e->loc, "probetype differs between the attach points of this probe");
+				return s->tc->t_none;
+			}
+		const char *name = rp->prov->special != PS_NONE ? "special" : rp->prov->name;
+		e->kind = AST_STRING;
+		e->str.s = name;
+		e->str.len = strlen(name);
+		return check_expr(s, e);
+	}
+	case BI_USERMODE:
+		if (!regs_everywhere(s, e, "usermode"))
+			return s->tc->t_none;
+		return s->tc->t_bool;
 	case BI_RAND:
 	case BI_NUMAID:
 		return type_int(s->tc, 4, false);
@@ -1085,6 +1134,20 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 	if (bi->kind == BK_VAR) {
 		if (id == BI_KSTACK || id == BI_USTACK)
 			return builtin_var(s, e, id);
+		if (id == BI_NSECS && n == 1) {
+			struct ast_node *c = e->call.args;
+			static const char *const clocks[] = {"boot", "monotonic", "tai"};
+			size_t i = 0;
+			for (; c->kind == AST_IDENT && i < ARRAY_SIZE(clocks); i++)
+				if (!strcmp(c->ident.name, clocks[i]))
+					break;
+			if (c->kind != AST_IDENT || i == ARRAY_SIZE(clocks)) {
+				serr(s, &c->loc, "nsecs() takes a clock: boot, monotonic or tai");
+				return s->tc->t_none;
+			}
+			e->call.res_id = (int)i; /* the clock, for codegen */
+			return t_u64(s);
+		}
 		if (n > 0) {
 			serr(s, &e->loc, "%s with arguments is not supported yet", bi->name);
 			return s->tc->t_none;
@@ -1252,6 +1315,57 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 			return s->tc->t_none;
 		}
 		return type_new(s->tc, id == BI_KSYM ? T_KSYM : T_USYM, id == BI_KSYM ? 8 : 16);
+	}
+	case BI_REG: {
+		struct ast_node *a = e->call.args;
+		if (a->kind != AST_STRING || probe_regs_offset(a->str.s) < 0) {
+			serr(s, &a->loc, "reg() expects the name of a register as a string literal, e.g. reg(\"ip\")");
+			return s->tc->t_none;
+		}
+		if (!regs_everywhere(s, e, "reg()"))
+			return s->tc->t_none;
+		return t_u64(s);
+	}
+	case BI_SIGNAL: {
+		if (!s->o->unsafe) {
+			serr(s, &e->loc, "signal() is an unsafe function: it sends signals to the traced process");
+			if (s->report)
+				diag_hint(s->dl, "run scry with --unsafe to allow it");
+			return s->tc->t_none;
+		}
+		struct ast_node *a = e->call.args;
+		if (a->kind == AST_STRING) {
+			int sig = signal_number(a->str.s);
+			if (sig <= 0) {
+				serr(s, &a->loc, "unknown signal '%s'", a->str.s);
+				return s->tc->t_none;
+			}
+			a->kind = AST_INT;
+			a->num.value = (uint64_t)sig;
+			a->num.is_unsigned = false;
+		}
+		struct type *t = check_expr(s, a);
+		int64_t v;
+		if (!want_int(s, a, t, "signal()"))
+			return s->tc->t_none;
+		if (is_const_int(a, &v) && (v < 1 || v > 64)) {
+			serr(s, &a->loc, "signal numbers go from 1 to 64");
+			return s->tc->t_none;
+		}
+		return s->tc->t_void;
+	}
+	case BI_STRLEN: {
+		struct type *t = check_expr(s, e->call.args);
+		if (t->kind != T_NONE && t->kind != T_STRING) {
+			serr(s, &e->call.args->loc, "strlen() expects a string, got %s", tstr(s, t));
+			return s->tc->t_none;
+		}
+		return t_u64(s);
+	}
+	case BI_ZERO: {
+		int mid = want_map_arg(s, e, e->call.args, false);
+		e->call.res_id = mid;
+		return s->tc->t_void;
 	}
 	case BI_BSWAP: {
 		struct type *t = check_expr(s, e->call.args);
