@@ -293,7 +293,8 @@ int driver_list(const char *search, FILE *out)
 			free(alt);
 		}
 	}
-	qsort(lines.v, lines.n, sizeof(char *), cmp_str);
+	if (lines.n > 1) /* (qsort with a NULL array is undefined, even for zero elements) */
+		qsort(lines.v, lines.n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < lines.n; i++)
 		if (i == 0 || strcmp(lines.v[i], lines.v[i - 1]))
 			fprintf(out, "%s\n", lines.v[i]);

@@ -26,7 +26,7 @@ struct driver_opts {
 	bool dry_run;
 	FILE *out;             /* script output */
 	int buffering;         /* enum output_buffering */
-	int format;            /* enum output_format (-f text|json) */
+	int format;            /* enum output_format (-f text|json|folded) */
 	int target_pid;        /* -p PID, or 0 */
 	const char *cmd;       /* -c CMD, or NULL */
 	bool unsafe;           /* --unsafe */

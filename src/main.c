@@ -29,7 +29,8 @@ static void usage(FILE *f)
 	      "                      program, list the probes it would attach\n"
 	      "    -o, --output FILE write the script's output to FILE\n"
 	      "    -B MODE           output buffering: line (default), full, none\n"
-	      "    -f FORMAT         output format: text (default) or json (one JSON object per line)\n"
+	      "    -f FORMAT         output format: text (default), json (one JSON object per line) or\n"
+	      "                      folded (maps keyed by stacks as folded lines for flame graphs)\n"
 	      "    -q, --quiet       no informational messages (e.g. \"Attached N probes\")\n"
 	      "    -p, --pid PID     trace process PID only (other probes get an implicit pid filter);\n"
 	      "                      exit when it exits\n"
@@ -169,8 +170,11 @@ int main(int argc, char **argv)
 				o.format = 0;
 			else if (!strcmp(optarg, "json"))
 				o.format = 1;
+			else if (!strcmp(optarg, "folded"))
+				o.format = 2;
 			else {
-				fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json'\n", optarg);
+				fprintf(stderr, "ERROR: Invalid output format \"%s\"\nValid formats: 'text', 'json', 'folded'\n",
+					optarg);
 				return 1;
 			}
 			break;

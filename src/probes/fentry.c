@@ -341,12 +341,20 @@ static int expand_one(const struct probe_provider *p, const char *module, const 
 static int fe_expand(const struct probe_provider *p, const char *const *parts, int nparts, struct arena *a,
 		     probe_target_vec *out, const char **err)
 {
-	if (nparts < 1 || nparts > 2) {
+	if (nparts < 1 || nparts > 3) {
 		*err = arena_printf(a, "%s probes take a kernel function: %s[:MODULE]:FUNCTION", p->name, p->name);
 		return -EINVAL;
 	}
-	const char *module = nparts == 2 ? parts[0] : NULL;
+	const char *module = nparts >= 2 ? parts[0] : NULL;
 	const char *func = parts[nparts - 1];
+	if (module && !strcmp(module, "bpf")) {
+		*err = arena_printf(a, "%s probes on BPF programs (%s:bpf:...) are not supported yet", p->name, p->name);
+		return -EOPNOTSUPP;
+	}
+	if (nparts > 2) {
+		*err = arena_printf(a, "%s probes take a kernel function: %s[:MODULE]:FUNCTION", p->name, p->name);
+		return -EINVAL;
+	}
 	if (module && !name_ok(module, false)) {
 		*err = arena_printf(a, "invalid kernel module name: \"%s\"", module);
 		return -EINVAL;
@@ -497,6 +505,7 @@ const struct probe_provider probe_fentry = {
 	.args_type = fe_args_type,
 	.section = fe_section,
 	.attach = fe_attach,
+	.load_refused = "fentry/fexit programs cannot be loaded on this kernel",
 	.arg_loc = fe_arg_loc,
 	.list_filtered = true,
 };
@@ -512,6 +521,7 @@ const struct probe_provider probe_fexit = {
 	.args_type = fe_args_type,
 	.section = fx_section,
 	.attach = fe_attach,
+	.load_refused = "fentry/fexit programs cannot be loaded on this kernel",
 	.arg_loc = fe_arg_loc,
 	.list_filtered = true,
 };

@@ -91,6 +91,9 @@ struct probe_provider {
 	/* Per-target argument locations, preferred over ctx_offset when set: argument n (n >= 0) or
 	 * the return value (n = -1) of rp. Returns 0, or -ENOENT when rp has no such value. */
 	int (*arg_loc)(const struct res_probe *rp, int n, struct probe_arg_loc *out);
+	/* Optional: what to tell the user when the kernel refuses to load this kind of program
+	 * before the verifier runs (e.g. "fentry/fexit programs cannot be loaded on this kernel"). */
+	const char *load_refused;
 	/* Optional: adjust a program between open and load (e.g. its expected attach type). */
 	int (*prepare)(struct bpf_program *prog, const struct res_probe *rp);
 	/* list() already applied the parts it was given (its lines may name resolved paths the

@@ -104,30 +104,27 @@ static int resolve_bins(const char *bin, bin_vec *out, char **err)
 
 static bool name_matches(const char *pat, const char *s) { return !pat || glob_match(pat, s); }
 
-/* Indexes of the sites in f matching the patterns (prov_pat NULL = any provider), sorted by
- * provider, name, then file order. */
-typedef VEC(size_t) idx_vec;
-static const struct sdt_file *sort_file;
+/* The sites in f matching the patterns (prov_pat NULL = any provider), sorted by provider, name,
+ * then file order. */
+typedef VEC(const struct sdt_probe *) site_vec;
 static int cmp_site(const void *pa, const void *pb)
 {
-	const struct sdt_probe *a = &sort_file->probes[*(const size_t *)pa], *b = &sort_file->probes[*(const size_t *)pb];
+	const struct sdt_probe *a = *(const struct sdt_probe *const *)pa, *b = *(const struct sdt_probe *const *)pb;
 	int c = strcmp(a->provider, b->provider);
 	if (!c)
 		c = strcmp(a->name, b->name);
 	if (!c)
-		c = *(const size_t *)pa < *(const size_t *)pb ? -1 : 1;
+		c = a < b ? -1 : a > b; /* sites of one probe stay in note order */
 	return c;
 }
 
-static void match_sites(const struct sdt_file *f, const char *prov_pat, const char *name_pat, idx_vec *out)
+static void match_sites(const struct sdt_file *f, const char *prov_pat, const char *name_pat, site_vec *out)
 {
 	for (size_t i = 0; i < f->nprobes; i++)
 		if (name_matches(prov_pat, f->probes[i].provider) && name_matches(name_pat, f->probes[i].name))
-			VEC_PUSH(*out, i);
-	sort_file = f; /* expansion runs on one thread */
+			VEC_PUSH(*out, &f->probes[i]);
 	if (out->n > 1)
 		qsort(out->v, out->n, sizeof(*out->v), cmp_site);
-	sort_file = NULL;
 }
 
 static bool same_probe(const struct sdt_probe *a, const struct sdt_probe *b)
@@ -239,13 +236,13 @@ static const char *site_problem(const struct expand_state *s, const struct sdt_p
 	return NULL;
 }
 
-/* Targets for the sites sites[from..to) of one probe: one per distinct operand layout. */
-static int add_probe(struct expand_state *s, const size_t *sites, size_t n, const char **err)
+/* Targets for the n sites of one probe: one per distinct operand layout (and semaphore). */
+static int add_probe(struct expand_state *s, const struct sdt_probe *const *sites, size_t n, const char **err)
 {
 	VEC(char *) layouts = {0};
 	VEC(bool) done = {0};
 	for (size_t i = 0; i < n; i++) {
-		const struct sdt_probe *p = &s->f->probes[sites[i]];
+		const struct sdt_probe *p = sites[i];
 		if ((*err = site_problem(s, p))) {
 			for (size_t j = 0; j < layouts.n; j++)
 				free(layouts.v[j]);
@@ -256,21 +253,21 @@ static int add_probe(struct expand_state *s, const size_t *sites, size_t n, cons
 		VEC_PUSH(layouts, encode_args(p));
 		VEC_PUSH(done, false);
 	}
-	const struct sdt_probe *first = &s->f->probes[sites[0]];
+	const struct sdt_probe *first = sites[0];
 	for (size_t i = 0; i < n; i++) {
 		if (done.v[i])
 			continue;
 		struct strbuf offs = {0};
 		for (size_t j = i; j < n; j++) {
-			const struct sdt_probe *p = &s->f->probes[sites[j]];
-			if (done.v[j] || strcmp(layouts.v[i], layouts.v[j]) || p->sem_offset != s->f->probes[sites[i]].sem_offset)
+			const struct sdt_probe *p = sites[j];
+			if (done.v[j] || strcmp(layouts.v[i], layouts.v[j]) || p->sem_offset != sites[i]->sem_offset)
 				continue;
 			done.v[j] = true;
 			sb_printf(&offs, "%s%" PRIx64, offs.len ? "," : "", p->pc_offset);
 		}
 		struct probe_target t = {
 			.name = arena_printf(s->a, "usdt:%s:%s:%s", s->bin->display, first->provider, first->name),
-			.target = arena_printf(s->a, "%s;%" PRIx64 ";%s;%s", offs.s, s->f->probes[sites[i]].sem_offset,
+			.target = arena_printf(s->a, "%s;%" PRIx64 ";%s;%s", offs.s, sites[i]->sem_offset,
 					       layouts.v[i], s->bin->path),
 		};
 		sb_free(&offs);
@@ -286,13 +283,13 @@ static int add_probe(struct expand_state *s, const size_t *sites, size_t n, cons
 /* Targets of the matching probes of one file. Returns 0 (possibly adding none) or -errno. */
 static int expand_file(struct expand_state *s, const char *prov_pat, const char *name_pat, const char **err)
 {
-	idx_vec sites = {0};
+	site_vec sites = {0};
 	match_sites(s->f, prov_pat, name_pat, &sites);
 	/* usdt:BIN:NAME names one probe: an exact name found in two providers is ambiguous */
 	if (!prov_pat && !has_glob(name_pat)) {
 		size_t distinct = 0;
 		for (size_t i = 0; i < sites.n; i++)
-			distinct += !i || !same_probe(&s->f->probes[sites.v[i - 1]], &s->f->probes[sites.v[i]]);
+			distinct += !i || !same_probe(sites.v[i - 1], sites.v[i]);
 		if (distinct > 1) {
 			*err = arena_printf(s->a,
 					    "namespace for usdt:%s:%s not specified, matched %zu probes; name the provider "
@@ -306,7 +303,7 @@ static int expand_file(struct expand_state *s, const char *prov_pat, const char 
 	int ret = 0;
 	for (size_t i = 0; i < sites.n && !ret;) {
 		size_t j = i + 1;
-		while (j < sites.n && same_probe(&s->f->probes[sites.v[i]], &s->f->probes[sites.v[j]]))
+		while (j < sites.n && same_probe(sites.v[i], sites.v[j]))
 			j++;
 		ret = add_probe(s, sites.v + i, j - i, err);
 		i = j;
@@ -394,11 +391,11 @@ static int usdt_list(const struct probe_provider *p, const char *const *parts, i
 			free(msg);
 			continue;
 		}
-		idx_vec sites = {0};
+		site_vec sites = {0};
 		match_sites(f, prov_pat, name_pat, &sites);
 		for (size_t j = 0; j < sites.n; j++) {
-			const struct sdt_probe *sp = &f->probes[sites.v[j]];
-			if (j && same_probe(&f->probes[sites.v[j - 1]], sp))
+			const struct sdt_probe *sp = sites.v[j];
+			if (j && same_probe(sites.v[j - 1], sp))
 				continue;
 			sb_printf(out, "usdt:%s:%s:%s\n", bins.v[i].display, sp->provider, sp->name);
 		}
@@ -514,8 +511,7 @@ static int usdt_attach(struct bpf_program *prog, const struct res_probe *rp, str
 			ret = fd;
 			goto cleanup;
 		}
-		struct probe_link pl = {.link = NULL, .perf_fd = fd}; /* closed by probe_links_destroy */
-		VEC_PUSH(links->v, pl);
+		probe_links_add(links, NULL, fd); /* closed by probe_links_destroy */
 		goto cleanup;
 	}
 	for (size_t i = 0; i < t.noffs; i++) {
@@ -528,8 +524,7 @@ static int usdt_attach(struct bpf_program *prog, const struct res_probe *rp, str
 			ret = -e;
 			goto cleanup;
 		}
-		struct probe_link pl = {.link = link, .perf_fd = -1};
-		VEC_PUSH(links->v, pl);
+		probe_links_add(links, link, -1);
 	}
 cleanup:
 	arena_free(&a);

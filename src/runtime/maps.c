@@ -179,6 +179,7 @@ static void merge_value(const struct res_map *m, const struct rt_map_elems *e, s
 /* One entry being prepared for printing. */
 struct entry {
 	const struct rt_value *key;
+	const void *key_bytes;
 	struct rt_value *value;
 	struct rt_hist *hist;
 	bool sgn;      /* metric is signed */
@@ -301,6 +302,7 @@ static size_t build_hist_entries(struct arena *a, const struct rt_decoder *d, co
 		struct entry *en = &out[nout];
 		memset(en, 0, sizeof(*en));
 		en->key = m->key ? rt_decode(d, m->key, prefix) : NULL;
+		en->key_bytes = m->key ? prefix : NULL;
 		en->hist = arena_alloc(a, sizeof(*en->hist));
 		if (t->kind == T_HIST)
 			rt_hist_build(a, en->hist, counts, nb, t->hist_k, div > 1 ? (uint64_t)div : 1);
@@ -337,6 +339,7 @@ int rt_map_print_elems(struct output *o, const struct resources *res, const stru
 			struct entry *en = &ents[n++];
 			merge_value(m, e, i, val);
 			en->key = m->key ? rt_decode(&d, m->key, e->keys + i * e->key_size) : NULL;
+			en->key_bytes = m->key ? e->keys + i * e->key_size : NULL;
 			en->value = rt_decode(&d, t, val);
 			set_metric(en, t);
 		}
@@ -360,6 +363,7 @@ int rt_map_print_elems(struct output *o, const struct resources *res, const stru
 		view_ents[nv].key = ents[i].key;
 		view_ents[nv].value = ents[i].value;
 		view_ents[nv].hist = ents[i].hist;
+		view_ents[nv].key_bytes = ents[i].key_bytes;
 		nv++;
 	}
 	if (nv) {
@@ -368,6 +372,8 @@ int rt_map_print_elems(struct output *o, const struct resources *res, const stru
 			.kind = is_hist ? RT_MAP_HIST : (t->kind == T_AVG || t->kind == T_STATS) ? RT_MAP_STATS
 												: RT_MAP_PLAIN,
 			.scalar = m->key == NULL,
+			.key_type = m->key,
+			.value_type = t,
 			.entries = view_ents,
 			.n = nv,
 		};

@@ -76,11 +76,14 @@ struct rt_map_entry {
 	const struct rt_value *key;   /* NULL for a scalar map */
 	const struct rt_value *value; /* PLAIN/STATS */
 	const struct rt_hist *hist;   /* HIST */
+	const void *key_bytes;        /* the raw key (key_type->size bytes); NULL for a scalar map */
 };
 struct rt_map_view {
 	const char *name; /* "@x" */
 	enum rt_map_kind kind;
 	bool scalar;
+	const struct type *key_type;   /* NULL for a scalar map (backends that re-render keys use it) */
+	const struct type *value_type; /* the map's value type (count_t, int64, ...) */
 	const struct rt_map_entry *entries; /* in print order (ascending; biggest last) */
 	size_t n;
 };
@@ -125,7 +128,11 @@ struct output *output_text_new(FILE *out);
 /* JSON backend (-f json, output_json.c): one JSON object per line on out, banner and lost-event
  * counts included. Never NULL. */
 struct output *output_json_new(FILE *out);
-enum output_format { OUTPUT_FORMAT_TEXT, OUTPUT_FORMAT_JSON };
+/* Folded backend (-f folded, output_folded.c): maps keyed by a stack print one line per entry,
+ * "frame;frame;frame value", root first (other key parts come first, as frames); everything else
+ * prints as text. Never NULL. */
+struct output *output_folded_new(FILE *out);
+enum output_format { OUTPUT_FORMAT_TEXT, OUTPUT_FORMAT_JSON, OUTPUT_FORMAT_FOLDED };
 void output_free(struct output *o); /* flushes; accepts NULL */
 void output_set_buffering(struct output *o, enum output_buffering b);
 void output_set_resolver(struct output *o, const struct rt_resolver *r);

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "probes/probe.h"
+#include "runtime/symresolve.h"
 
 /* names shared with codegen (codegen.h cannot be included here: runtime does not see codegen) */
 #define RINGBUF_MAP "scry_events"
@@ -30,6 +31,7 @@ struct rt {
 	const struct resources *res;
 	const struct rt_opts *o;
 	struct output *out;
+	struct rt_symbols *syms; /* stacks, ksym/usym, usernames (loaded when first printed) */
 	struct bpf_object *obj;
 	int *map_fds;
 	struct ring_buffer *rb;
@@ -274,6 +276,13 @@ static void report_load_failure(struct rt *rt, int err)
 			q = nl ? nl + 1 : NULL;
 		}
 	}
+	if (bad && !b) {
+		/* refused before the verifier ran (no verifier log): e.g. a program type this kernel
+		 * does not allow */
+		diag_error(rt->dl, &bad->loc, "loading the program for probe %s failed: %s (%s)", bad->name,
+			   bad->prov->load_refused ? bad->prov->load_refused : "the kernel refused it", strerror(-err));
+		return;
+	}
 	struct loc loc = {0};
 	size_t linelen = 0;
 	if (script_line > 0 && rt->dl->src && source_line(rt->dl->src, script_line, &linelen))
@@ -395,7 +404,11 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 				"cgroup on this kernel)\n");
 
 	FILE *out = o->out ? o->out : stdout;
-	rt.out = o->format == OUTPUT_FORMAT_JSON ? output_json_new(out) : output_text_new(out);
+	rt.out = o->format == OUTPUT_FORMAT_JSON     ? output_json_new(out)
+		 : o->format == OUTPUT_FORMAT_FOLDED ? output_folded_new(out)
+						     : output_text_new(out);
+	rt.syms = rt_symbols_new();
+	output_set_resolver(rt.out, rt_symbols_resolver(rt.syms));
 	output_set_buffering(rt.out, o->buffering);
 	if (o->str_trailer)
 		rt.out->str_trailer = o->str_trailer;
@@ -550,6 +563,7 @@ cleanup:
 	ring_buffer__free(rt.rb);
 	bpf_object__close(rt.obj);
 	output_free(rt.out);
+	rt_symbols_free(rt.syms);
 	free(rt.map_fds);
 	for (size_t i = 0; logbufs && i < nprogs; i++)
 		free(logbufs[i]);

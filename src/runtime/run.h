@@ -14,7 +14,7 @@
 struct rt_opts {
 	FILE *out;                      /* script output (stdout or -o FILE) */
 	enum output_buffering buffering;
-	enum output_format format;      /* -f text|json */
+	enum output_format format;      /* -f text|json|folded */
 	bool quiet;                     /* -q: no "Attached N probes" */
 	int verbose;                    /* -v: libbpf messages on stderr */
 	bool dump_verifier;             /* -d verifier: print every program's verifier log */

@@ -520,7 +520,14 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 			const struct res_probe *rp = &s->res->probes.v[s->first_target + i];
 			if (rp->prov->arg_loc) {
 				struct probe_arg_loc loc;
-				if (rp->prov->arg_loc(rp, id == BI_ARGN ? n : -1, &loc)) {
+				int rc = rp->prov->arg_loc(rp, id == BI_ARGN ? n : -1, &loc);
+				if (rc == -EOPNOTSUPP) {
+					serr(s, &e->loc, "%s of %s cannot be read: its operand is not supported (indexed "
+							 "memory or floating point; see readelf -n)",
+					     e->ident.name, rp->name);
+					return s->tc->t_none;
+				}
+				if (rc) {
 					if (id == BI_RETVAL)
 						serr(s, &e->loc, "retval is not available in %s", rp->name);
 					else

@@ -19,7 +19,11 @@
 #include "check.h"
 
 /* the random structs put aligned members in packed structs on purpose */
+#if defined(__clang__)
+#pragma clang diagnostic ignored "-Wattribute-packed-for-bitfield"
+#elif defined(__GNUC__)
 #pragma GCC diagnostic ignored "-Wpacked-not-aligned"
+#endif
 
 #define IS_SIGNED(T) _Generic((T)0 + 0, int: 1, long: 1, long long: 1, default: 0)
 
@@ -202,6 +206,8 @@ DEF(h_self, struct h_self { struct h_self *next, *prev; int v; })
 DEF(h_enum, enum h_enum { HE_A, HE_B = 5, HE_C, HE_D = -1 })
 DEF(h_enum2, enum h_enum2 { HE2_A = 0x80000000, HE2_B })
 DEF(h_enum3, enum h_enum3 { HE3_BIG = 0x100000000 })
+DEF(h_enum4, enum h_enum4 { HE4_A = 0xffffffff, HE4_C = -3 })
+DEF(h_enum5, enum h_enum5 { HE5_A = 0x7fffffff, HE5_B = -0x7fffffff - 1 })
 DEF(h_enums, struct h_enums { char c; enum h_enum e; enum h_enum3 big; enum h_enum e2 : 4; })
 DEF(h_flex, struct h_flex { int n; short v[]; })
 DEF(h_opaque, struct h_opaque { char c; double d; float f; long double ld; __int128 big; })
@@ -340,7 +346,7 @@ static void test_handwritten(void)
 	const char *const srcs[] = {h_basic_src, h_ints_src,    h_fixed_src,  h_ptrs_src,  h_arrays_src,
 				    h_bits_src,  h_bits2_src,   h_packed_src, h_packed_bits_src,
 				    h_aligned_src, h_packed_aligned_src, h_union_src, h_anon_src, h_nested_src,
-				    h_self_src,  h_enum_src,    h_enum2_src,  h_enum3_src, h_enums_src,
+				    h_self_src,  h_enum_src,    h_enum2_src,  h_enum3_src, h_enum4_src, h_enum5_src, h_enums_src,
 				    h_flex_src,  h_opaque_src};
 	struct strbuf sb = {0};
 	for (size_t i = 0; i < ARRAY_SIZE(srcs); i++) {
@@ -468,6 +474,15 @@ static void test_handwritten(void)
 	CHECK(cdecl_constant(cd, "HE_D", &v) && v == HE_D);
 	CHECK(cdecl_constant(cd, "HE2_B", &v) && v == HE2_B);
 	CHECK(cdecl_constant(cd, "HE3_BIG", &v) && v == HE3_BIG);
+	e = cdecl_type(cd, "enum h_enum4");
+	CHECK_INT(e->size, sizeof(enum h_enum4));
+	CHECK_INT(e->is_signed, IS_SIGNED(enum h_enum4));
+	CHECK(cdecl_constant(cd, "HE4_A", &v) && v == HE4_A);
+	CHECK(cdecl_constant(cd, "HE4_C", &v) && v == HE4_C);
+	e = cdecl_type(cd, "enum h_enum5");
+	CHECK_INT(e->size, sizeof(enum h_enum5));
+	CHECK_INT(e->is_signed, IS_SIGNED(enum h_enum5));
+	CHECK(cdecl_constant(cd, "HE5_B", &v) && v == HE5_B);
 	CHECK(!cdecl_constant(cd, "HE_E", &v));
 #define T struct h_enums
 	CHECK_LAYOUT(cd, T, OFF(T, c), OFF(T, e), OFF(T, big), BF(T, e2));
@@ -516,6 +531,8 @@ static void test_typedefs(void)
 				      "typedef void (*handler_t)(int);\n"
 				      "typedef char name_t[8];\n"
 				      "typedef enum { TA, TB = 3 } tenum_t;\n"
+				      "typedef _Bool bool;\n"
+				      "typedef bool flag_t;\n"
 				      "struct use { bp_t p; parr_t pa; named_t n; handler_t h; name_t nm; tenum_t te;\n"
 				      "             kernel_ulong_t k; enum kenum ke; };\n");
 	if (!cd)
@@ -535,6 +552,7 @@ static void test_typedefs(void)
 	CHECK_STR(tstr(cdecl_type(cd, "handler_t")), "void *");
 	CHECK_STR(tstr(cdecl_type(cd, "name_t")), "string[8]");
 	CHECK_STR(tstr(cdecl_type(cd, "tenum_t")), "uint32");
+	CHECK_STR(tstr(cdecl_type(cd, "flag_t")), "bool");
 	int64_t v;
 	CHECK(cdecl_constant(cd, "TB", &v) && v == 3);
 	struct type *u = cdecl_type(cd, "struct use");
@@ -602,6 +620,15 @@ static void test_typedefs(void)
 			CHECK_INT(field(k, "p")->offset, 32);
 			CHECK_INT(k->size, 40);
 			CHECK(field(k, "l")->type->btf_id != 0);
+		}
+		cdecl_free(cd);
+		/* a kernel struct's alignment comes from its fields (atomic_t: 4, not 8) */
+		cd = parse_with(&tc, "struct k2 { char c; atomic_t a; char d; };", &real, __LINE__);
+		if (cd) {
+			struct type *k = cdecl_type(cd, "struct k2");
+			CHECK_INT(field(k, "a")->offset, 4);
+			CHECK_INT(k->size, 12);
+			CHECK_INT(k->align, 4);
 		}
 		cdecl_free(cd);
 	} else {

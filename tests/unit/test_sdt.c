@@ -302,7 +302,13 @@ static volatile int v_seven = 7;
 
 static inline __attribute__((always_inline)) void site(int x) { DTRACE_PROBE1(unit_sdt, sites, x); }
 
-__attribute__((noinline)) static void fire_probes(void)
+/* optimised even in Debug builds, so the global's operand is "-4@unit_sdt_counter(%rip)" */
+#if defined(__GNUC__) && !defined(__clang__)
+#define OPTIMISED __attribute__((noinline, optimize("O2")))
+#else
+#define OPTIMISED __attribute__((noinline))
+#endif
+OPTIMISED static void fire_probes(void)
 {
 	int x = v_seven;
 	DTRACE_PROBE2(unit_sdt, plain, x, 3);
