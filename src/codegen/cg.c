@@ -817,7 +817,15 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 		LLVMValueRef eq = str_equal(g, l, lt->size, r, rt->size, UINT32_MAX);
 		return op == OP_EQ ? eq : LLVMBuildXor(g->B, eq, ir_i64(g, 1), "");
 	}
-	bool sg = (lt->kind == T_INT && lt->is_signed) || (rt->kind == T_INT && rt->is_signed);
+	/* a non-negative integer literal takes the other operand's signedness (reg("ip") > 0 compares
+	 * unsigned); otherwise any signed operand makes the operation signed */
+	bool l_lit = e->binop.l->kind == AST_INT, r_lit = e->binop.r->kind == AST_INT;
+	bool lsg = lt->kind == T_INT && lt->is_signed, rsg = rt->kind == T_INT && rt->is_signed;
+	if (l_lit && !r_lit)
+		lsg = rsg;
+	else if (r_lit && !l_lit)
+		rsg = lsg;
+	bool sg = lsg || rsg;
 	LLVMValueRef v;
 	switch (op) {
 	case OP_ADD: return LLVMBuildAdd(g->B, l, r, "");
