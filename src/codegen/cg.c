@@ -115,6 +115,17 @@ static LLVMValueRef ir_sdiv(struct cg *g, LLVMValueRef a, LLVMValueRef b)
 	return LLVMBuildSelect(g->B, LLVMBuildXor(g->B, an, bn, ""), LLVMBuildNeg(g->B, q, ""), q, "");
 }
 
+/* Signed remainder (sign of the dividend, as in C) with unsigned instructions only. */
+static LLVMValueRef ir_srem(struct cg *g, LLVMValueRef a, LLVMValueRef b)
+{
+	LLVMValueRef an = LLVMBuildICmp(g->B, LLVMIntSLT, a, ir_i64(g, 0), "");
+	LLVMValueRef bn = LLVMBuildICmp(g->B, LLVMIntSLT, b, ir_i64(g, 0), "");
+	LLVMValueRef aa = LLVMBuildSelect(g->B, an, LLVMBuildNeg(g->B, a, ""), a, "");
+	LLVMValueRef ab = LLVMBuildSelect(g->B, bn, LLVMBuildNeg(g->B, b, ""), b, "");
+	LLVMValueRef r = LLVMBuildURem(g->B, aa, ab, "");
+	return LLVMBuildSelect(g->B, an, LLVMBuildNeg(g->B, r, ""), r, "");
+}
+
 /* The value of an aggregation read in the program: every CPU's slot combined, as printing does
  * (count/sum: total; min/max: over the CPUs that have one; avg: total / count). */
 static LLVMValueRef agg_read(struct cg *g, const struct ast_node *m)
@@ -831,9 +842,9 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 	case OP_ADD: return LLVMBuildAdd(g->B, l, r, "");
 	case OP_SUB: return LLVMBuildSub(g->B, l, r, "");
 	case OP_MUL: return LLVMBuildMul(g->B, l, r, "");
-	case OP_DIV: /* BPF divides unsigned (as bpftrace does); division by zero yields 0 */
-		return LLVMBuildUDiv(g->B, l, r, "");
-	case OP_MOD: return LLVMBuildURem(g->B, l, r, "");
+	case OP_DIV: /* C semantics (truncation toward zero); division by zero yields 0 */
+		return sg ? ir_sdiv(g, l, r) : LLVMBuildUDiv(g->B, l, r, "");
+	case OP_MOD: return sg ? ir_srem(g, l, r) : LLVMBuildURem(g->B, l, r, "");
 	case OP_BAND: return LLVMBuildAnd(g->B, l, r, "");
 	case OP_BOR: return LLVMBuildOr(g->B, l, r, "");
 	case OP_BXOR: return LLVMBuildXor(g->B, l, r, "");
@@ -1047,8 +1058,8 @@ static LLVMValueRef compound(struct cg *g, enum ast_op op, LLVMValueRef old, LLV
 	case OP_ADD: return LLVMBuildAdd(g->B, old, v, "");
 	case OP_SUB: return LLVMBuildSub(g->B, old, v, "");
 	case OP_MUL: return LLVMBuildMul(g->B, old, v, "");
-	case OP_DIV: return LLVMBuildUDiv(g->B, old, v, "");
-	case OP_MOD: return LLVMBuildURem(g->B, old, v, "");
+	case OP_DIV: return sg ? ir_sdiv(g, old, v) : LLVMBuildUDiv(g->B, old, v, "");
+	case OP_MOD: return sg ? ir_srem(g, old, v) : LLVMBuildURem(g->B, old, v, "");
 	case OP_BAND: return LLVMBuildAnd(g->B, old, v, "");
 	case OP_BOR: return LLVMBuildOr(g->B, old, v, "");
 	case OP_BXOR: return LLVMBuildXor(g->B, old, v, "");

@@ -31,10 +31,13 @@
 
 static struct type_ctx tc;
 
-/* A function with a known name in this executable's .symtab. */
+/* A function with a known name in this executable's .symtab, longer than the offsets used below. */
 __attribute__((noinline, used)) int symbols_test_marker(int x)
 {
-	return x * 3 + 1;
+	volatile int acc = 0;
+	for (int i = 0; i < x; i++)
+		acc += i * x;
+	return acc;
 }
 
 static const char kallsyms_text[] =
@@ -126,7 +129,7 @@ static void make_proc(void)
 	CHECK(btf_elf_symtab_load(exe, &st, &err) == 0);
 	free(err);
 	const struct elf_func *f = st ? btf_elf_func_find(st, "symbols_test_marker") : NULL;
-	CHECK(f != NULL);
+	CHECK(f != NULL && f->size > 8);
 	marker_off = f ? f->offset : 0;
 	btf_elf_symtab_free(st);
 	struct stat sb;
