@@ -12,6 +12,7 @@
 #include <bpf/libbpf.h>
 
 #include "ast/ast.h"
+#include "btf/cdecl.h"
 #include "codegen/codegen.h"
 #include "diag/diag.h"
 #include "parser/parse.h"
@@ -110,6 +111,7 @@ int driver_run(const struct driver_opts *o)
 	resources_init(&res);
 	struct cg_result cg = {0};
 	struct ast_node *prog = NULL;
+	struct cdecl *cd = NULL;
 
 	int gate = -1;
 	pid_t child = 0;
@@ -131,6 +133,35 @@ int driver_run(const struct driver_opts *o)
 		goto out;
 	}
 
+	/* the C preamble: everything before the first probe/config/... item, parsed with its
+	 * positions kept so that errors point into the script */
+	if (prog->program.preamble) {
+		size_t end = src->len;
+		for (const struct ast_node *it = prog->program.items; it; it = it->next)
+			if (it->loc.line > 0) {
+				size_t n;
+				const char *l = source_line(src, it->loc.line, &n);
+				if (l)
+					end = (size_t)(l - src->text) + (size_t)(it->loc.col - 1);
+				break;
+			}
+		char *pre = xstrndup(src->text, end);
+		struct cdecl_error cerr = {0};
+		cd = cdecl_parse(&tc, pre, NULL, &cerr);
+		free(pre);
+		if (!cd) {
+			struct loc l = {cerr.line, cerr.col, cerr.line, cerr.col + (cerr.len > 0 ? cerr.len : 1)};
+			diag_error(&dl, &l, "%s", cerr.msg);
+			flush_diags(&dl);
+			goto out;
+		}
+		if (o->verbose) {
+			const struct cdecl_note *notes;
+			size_t nn = cdecl_notes(cd, &notes);
+			for (size_t i = 0; i < nn; i++)
+				fprintf(stderr, "%s:%d:%d: note: %s\n", src->name, notes[i].line, notes[i].col, notes[i].msg);
+		}
+	}
 	struct config cfg;
 	rc = config_eval(prog, &cfg, &dl);
 	if (flush_diags(&dl) || rc)
@@ -146,6 +177,7 @@ int driver_run(const struct driver_opts *o)
 		.target_pid = o->target_pid,
 		.cpid = child,
 		.unsafe = o->unsafe,
+		.cdecl = cd,
 	};
 	rc = sema_run(prog, &so, &tc, &res, &dl);
 	if (!rc && res.probes.n > cfg.max_probes) {
@@ -223,6 +255,7 @@ int driver_run(const struct driver_opts *o)
 		goto out;
 	status = code;
 out:
+	cdecl_free(cd);
 	if (gate >= 0)
 		close(gate); /* a child still waiting at the gate sees EOF and exits without running */
 	if (child > 0) {

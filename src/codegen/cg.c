@@ -609,10 +609,14 @@ static LLVMValueRef load_mem(struct cg *g, LLVMValueRef addr, const struct type 
 	if (!is_scalar(t))
 		return b;
 	LLVMValueRef v = ir_load_int(g, b, t->size, t->kind == T_INT && t->is_signed);
-	if (bits && bits->bit_width) {
-		v = LLVMBuildLShr(g->B, v, ir_i64(g, bits->bit_offset), "");
-		if (bits->bit_width < 64)
-			v = LLVMBuildAnd(g->B, v, ir_i64(g, (1ull << bits->bit_width) - 1), "");
+	if (bits && bits->bit_width && bits->bit_width < 64) {
+		/* move the field to the top bits, then shift it down (arithmetically when signed) */
+		unsigned top = 64 - bits->bit_offset - bits->bit_width;
+		if (t->size < 8)
+			v = LLVMBuildAnd(g->B, v, ir_i64(g, t->size == 4 ? 0xffffffffull : (1ull << (8 * t->size)) - 1), "");
+		v = LLVMBuildShl(g->B, v, ir_i64(g, top), "");
+		v = t->is_signed ? LLVMBuildAShr(g->B, v, ir_i64(g, 64 - bits->bit_width), "")
+				 : LLVMBuildLShr(g->B, v, ir_i64(g, 64 - bits->bit_width), "");
 	}
 	return v;
 }

@@ -44,6 +44,7 @@ struct parse_state {
 	int depth;          /* brace depth in probe bodies and other top-level blocks */
 	int str_ret;        /* start condition to return to after a string literal */
 	size_t cdef_start;  /* offset where the current C definition starts */
+	bool cdef_typedef;  /* the current C definition is `typedef struct ... { } name;` */
 	int cdef_depth;     /* brace depth in a C definition */
 	struct strbuf sb;   /* string literal being decoded */
 };

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "btf/cdecl.h"
 #include "btf/ktypes.h"
 #include "probes/probe.h"
 #include "sema/printf_check.h"
@@ -582,6 +583,13 @@ static struct type *check_ident(struct sema *s, struct ast_node *e)
 {
 	enum builtin_id id = builtin_lookup(e->ident.name);
 	e->ident.id = id;
+	int64_t cval;
+	if (id == BI_NONE && s->o->cdecl && cdecl_constant(s->o->cdecl, e->ident.name, &cval)) {
+		e->kind = AST_INT; /* a #define or enum constant of the C preamble */
+		e->num.value = (uint64_t)cval;
+		e->num.is_unsigned = false;
+		return t_i64(s);
+	}
 	if (id == BI_NONE) {
 		serr(s, &e->loc, "Unknown identifier: '%s'", e->ident.name);
 		return s->tc->t_none;
@@ -602,6 +610,13 @@ static struct type *field_of(struct sema *s, struct ast_node *e, struct type *st
 	return NULL;
 }
 
+/* A named type: the program's C preamble first, then the kernel's BTF. */
+static struct type *named_type(struct sema *s, const char *name, const char **err)
+{
+	struct type *t = s->o->cdecl ? cdecl_type(s->o->cdecl, name) : NULL;
+	return t ? t : ktype_lookup(s->tc, name, err);
+}
+
 /* Make sure a struct type has its fields: BTF structs are filled in on first use, and opaque
  * structs known only by name (e.g. `struct sock *` in a tracepoint format) are looked up in BTF.
  * Returns the type to use. */
@@ -614,8 +629,8 @@ static struct type *struct_fields(struct sema *s, struct type *t)
 	if (!t->nfields && !t->fields_loaded && t->name) {
 		char name[256];
 		const char *err = NULL;
-		snprintf(name, sizeof(name), "struct %s", t->name);
-		struct type *k = ktype_lookup(s->tc, name, &err);
+		snprintf(name, sizeof(name), "%s %s", t->is_union ? "union" : "struct", t->name);
+		struct type *k = named_type(s, name, &err);
 		if (k && k->kind == T_STRUCT) {
 			ktype_load_fields(s->tc, k);
 			return k;
@@ -746,7 +761,7 @@ static struct type *type_from_ast2(struct sema *s, struct ast_node *ty, bool val
 		base = s->tc->t_void;
 	const char *err = NULL;
 	if (!base)
-		base = ktype_lookup(s->tc, ty->typ.name, &err);
+		base = named_type(s, ty->typ.name, &err);
 	if (!base) {
 		serr(s, &ty->loc, "Unknown type: '%s' (%s)", ty->typ.name, err ? err : "not found");
 		return NULL;
@@ -774,7 +789,7 @@ static struct type *check_sizeof(struct sema *s, struct ast_node *e)
 		t = type_from_ast2(s, arg, true);
 	} else if (arg->kind == AST_IDENT && builtin_lookup(arg->ident.name) == BI_NONE) {
 		const char *err = NULL;
-		t = ktype_lookup(s->tc, arg->ident.name, &err);
+		t = named_type(s, arg->ident.name, &err);
 		if (!t)
 			serr(s, &arg->loc, "Unknown type: '%s' (%s)", arg->ident.name, err);
 	} else {

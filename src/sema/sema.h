@@ -5,6 +5,8 @@
 #include "ast/ast.h"
 #include "sema/resources.h"
 
+struct cdecl;
+
 struct sema_opts {
 	const char *const *params; /* positional parameters $1..$N */
 	int nparams;
@@ -16,6 +18,7 @@ struct sema_opts {
 	int cpid;              /* -c: the child's pid (0: no child) */
 	int stack_mode;        /* default kstack/ustack mode (config stack_mode) */
 	bool unsafe;           /* --unsafe: system() and the other unsafe functions are allowed */
+	const struct cdecl *cdecl; /* the program's C preamble (types, #define/enum constants), or NULL */
 };
 
 /* Returns 0, or -EINVAL when it added error diagnostics. */
