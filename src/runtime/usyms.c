@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,7 +34,8 @@ struct usym {
 };
 
 struct ufile {
-	uint64_t dev, ino;  /* identity, from /proc/PID/maps */
+	uint64_t dev, ino;  /* identity, from /proc/PID/maps (0, 0 for the vdso) */
+	bool vdso;          /* the kernel's vdso: read from scry's own copy */
 	bool loaded;        /* symbols read (or tried) */
 	struct elf_symtab *st;
 	struct usym *syms;
@@ -45,6 +48,7 @@ struct umap {
 	uint64_t start, end, pgoff;
 	struct ufile *file; /* NULL for anonymous and special ([vdso], [heap] ...) mappings */
 	char *path;         /* as /proc/PID/maps names it, " (deleted)" removed; NULL when anonymous */
+	bool deleted;       /* the file was deleted (or replaced) after it was mapped */
 };
 
 struct perfsym {
@@ -73,6 +77,7 @@ struct usyms {
 	struct uproc *procs[256];
 	VEC(struct ufile *) files;
 	VEC(char *) retired;        /* strings of re-read maps and perf maps: they were handed out */
+	struct ufile *vdso;
 };
 
 /* ---- demangling ----------------------------------------------------------------------------- */
@@ -127,18 +132,51 @@ static void file_index(struct ufile *f)
 	f->n = n;
 }
 
-/* Paths that may reach a mapped file, best first. */
+/* Paths that may reach a mapped file, best first: through the process's root (containers), as
+ * named, and through map_files (the mapped file itself; first when the name now means another
+ * file). */
 static int file_candidates(const struct usyms *u, int pid, const struct umap *m, char out[3][PATH_MAX])
 {
 	int n = 0;
+	if (m->deleted && snprintf(out[n], PATH_MAX, "%s/%d/map_files/%llx-%llx", u->proc_root, pid,
+				   (unsigned long long)m->start, (unsigned long long)m->end) < PATH_MAX)
+		n++;
 	if (u->real_proc && snprintf(out[n], PATH_MAX, "/proc/%d/root%s", pid, m->path) < PATH_MAX)
 		n++;
 	if (snprintf(out[n], PATH_MAX, "%s", m->path) < PATH_MAX)
 		n++;
-	if (snprintf(out[n], PATH_MAX, "%s/%d/map_files/%llx-%llx", u->proc_root, pid, (unsigned long long)m->start,
-		     (unsigned long long)m->end) < PATH_MAX)
+	if (!m->deleted && snprintf(out[n], PATH_MAX, "%s/%d/map_files/%llx-%llx", u->proc_root, pid,
+				    (unsigned long long)m->start, (unsigned long long)m->end) < PATH_MAX)
 		n++;
 	return n;
+}
+
+/* Every 64-bit process of this kernel maps the same vdso as scry: read scry's copy through a memfd
+ * (elfsym reads files). A mapping of another size (a 32-bit process) is left unknown. */
+static void vdso_load(struct ufile *f, uint64_t map_len)
+{
+	const uint8_t *img = (const uint8_t *)getauxval(AT_SYSINFO_EHDR);
+	if (!img || memcmp(img, ELFMAG, SELFMAG) || img[EI_CLASS] != ELFCLASS64)
+		return;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)img;
+	uint64_t size = eh->e_shoff + (uint64_t)eh->e_shnum * eh->e_shentsize;
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(img + eh->e_phoff);
+	for (unsigned i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_offset + ph[i].p_filesz > size)
+			size = ph[i].p_offset + ph[i].p_filesz;
+	uint64_t page = (uint64_t)sysconf(_SC_PAGESIZE);
+	if (size > (1u << 20) || (size + page - 1) / page * page != map_len)
+		return;
+	int fd = memfd_create("scry-vdso", MFD_CLOEXEC);
+	if (fd < 0)
+		return;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	char *err = NULL;
+	if (write(fd, img, size) == (ssize_t)size && btf_elf_symtab_load(path, &f->st, &err) == 0)
+		file_index(f);
+	free(err);
+	close(fd);
 }
 
 static void file_load(struct usyms *u, int pid, const struct umap *m)
@@ -147,6 +185,10 @@ static void file_load(struct usyms *u, int pid, const struct umap *m)
 	if (f->loaded)
 		return;
 	f->loaded = true;
+	if (f->vdso) {
+		vdso_load(f, m->end - m->start);
+		return;
+	}
 	char cand[3][PATH_MAX];
 	int nc = file_candidates(u, pid, m, cand);
 	for (int i = 0; i < nc && !f->st; i++) {
@@ -164,6 +206,8 @@ static void file_build_id(struct usyms *u, int pid, const struct umap *m)
 	if (f->bid_tried)
 		return;
 	f->bid_tried = true;
+	if (f->vdso)
+		return;
 	if (elf_version(EV_CURRENT) == EV_NONE)
 		return;
 	char cand[3][PATH_MAX];
@@ -274,11 +318,20 @@ static bool parse_maps_line(struct usyms *u, char *line, struct umap *m)
 	while (len && (path[len - 1] == '\n' || path[len - 1] == ' '))
 		path[--len] = 0;
 	static const char deleted[] = " (deleted)";
-	if (len > sizeof(deleted) - 1 && !strcmp(path + len - (sizeof(deleted) - 1), deleted))
+	if (len > sizeof(deleted) - 1 && !strcmp(path + len - (sizeof(deleted) - 1), deleted)) {
 		path[len -= sizeof(deleted) - 1] = 0;
+		m->deleted = true;
+	}
 	if (path[0] == '/' && ino) {
 		m->path = xstrdup(path);
 		m->file = file_get(u, (uint64_t)maj << 32 | min, ino);
+	} else if (!strcmp(path, "[vdso]")) {
+		if (!u->vdso) {
+			u->vdso = file_get(u, 0, 0);
+			u->vdso->vdso = true;
+		}
+		m->path = xstrdup(path);
+		m->file = u->vdso;
 	}
 	return true;
 }

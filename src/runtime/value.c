@@ -146,7 +146,7 @@ struct rt_value *rt_decode(const struct rt_decoder *d, const struct type *t, con
 		return rv_new(a, RV_NONE);
 	if (d->resolver && d->resolver->resolve) {
 		switch (t->kind) {
-		case T_KSTACK: case T_USTACK: case T_KSYM: case T_USYM: case T_TIMESTAMP: case T_CGROUP_PATH: {
+		case T_KSTACK: case T_USTACK: case T_KSYM: case T_USYM: case T_USERNAME: case T_TIMESTAMP: case T_CGROUP_PATH: {
 			struct strbuf sb = {0};
 			if (d->resolver->resolve(d->resolver->ctx, t, bytes, &sb) == 0) {
 				struct rt_value *v = rv_str(a, sb.s ? sb.s : "", sb.len);

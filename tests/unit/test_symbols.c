@@ -212,6 +212,27 @@ static void test_usyms(void)
 	usyms_free(u);
 	usyms_free(NULL);
 
+	/* this process, through the real /proc: our own function, and the vdso (its symbols come from
+	 * scry's copy of the vdso) */
+	u = usyms_new(NULL);
+	CHECK_INT(usyms_resolve(u, getpid(), (uint64_t)(uintptr_t)symbols_test_marker + 3, &ui), 0);
+	CHECK_STR(ui.name, "symbols_test_marker");
+	CHECK_INT(ui.offset, 3);
+	FILE *mf = fopen("/proc/self/maps", "r");
+	char line[512];
+	unsigned long long vs = 0, ve = 0;
+	while (mf && fgets(line, sizeof(line), mf))
+		if (strstr(line, "[vdso]"))
+			sscanf(line, "%llx-%llx", &vs, &ve);
+	if (mf)
+		fclose(mf);
+	bool vdso_named = false;
+	for (uint64_t a2 = vs; a2 < ve && !vdso_named; a2 += 4)
+		vdso_named = usyms_resolve(u, getpid(), a2, &ui) == 0 && strstr(ui.name, "gettime") &&
+			     !strcmp(ui.module, "[vdso]");
+	CHECK(vs == 0 || vdso_named);
+	usyms_free(u);
+
 	/* C++ names: demangled when libstdc++ is linked in (it is in scry, not in this test) */
 	char *d = usyms_demangle("_ZN2ns3fooEi");
 	CHECK(d == NULL || !strcmp(d, "ns::foo(int)"));
