@@ -49,7 +49,7 @@ enum builtin_kind {
 	X(ZERO, "zero", BK_FUNC, 1, 1, true)                    \
 	X(TIME, "time", BK_FUNC, 0, 1, true)                    \
 	X(JOIN, "join", BK_FUNC, 1, 2, false)                   \
-	X(BUF, "buf", BK_FUNC, 1, 2, false)                     \
+	X(BUF, "buf", BK_FUNC, 1, 2, true)                      \
 	X(KSYM, "ksym", BK_FUNC, 1, 1, true)                    \
 	X(USYM, "usym", BK_FUNC, 1, 1, true)                    \
 	X(SYSTEM, "system", BK_FUNC, 1, 128, true)              \
@@ -59,12 +59,16 @@ enum builtin_kind {
 	X(STRNCMP, "strncmp", BK_FUNC, 3, 3, true)              \
 	X(BSWAP, "bswap", BK_FUNC, 1, 1, true)                  \
 	X(REG, "reg", BK_FUNC, 1, 1, true)                      \
+	X(NTOP, "ntop", BK_FUNC, 1, 2, true)                    \
+	X(MACADDR, "macaddr", BK_FUNC, 1, 1, true)              \
+	X(KADDR, "kaddr", BK_FUNC, 1, 1, true)                  \
+	X(ASSERT, "assert", BK_FUNC, 2, 2, true)                \
 	X(USERMODE, "usermode", BK_VAR, 0, 0, true)             \
 	X(SIGNAL, "signal", BK_FUNC, 1, 1, true)                \
 	X(STRLEN, "strlen", BK_FUNC, 1, 1, true)                \
-	X(STRCONTAINS, "strcontains", BK_FUNC, 2, 2, false)     \
-	X(ERRORF, "errorf", BK_FUNC, 1, 128, false)             \
-	X(WARNF, "warnf", BK_FUNC, 1, 128, false)               \
+	X(STRCONTAINS, "strcontains", BK_FUNC, 2, 2, true)      \
+	X(ERRORF, "errorf", BK_FUNC, 1, 128, true)              \
+	X(WARNF, "warnf", BK_FUNC, 1, 128, true)                \
 	X(COUNT, "count", BK_AGG, 0, 0, true)                   \
 	X(SUM, "sum", BK_AGG, 1, 1, true)                       \
 	X(MIN, "min", BK_AGG, 1, 1, true)                       \

@@ -18,6 +18,8 @@
 static LLVMValueRef expr(struct cg *g, const struct ast_node *e);
 static void stmts(struct cg *g, const struct ast_node *list);
 static void for_map(struct cg *g, const struct ast_node *st);
+static LLVMValueRef str_equal(struct cg *g, LLVMValueRef l, uint32_t lsize, LLVMValueRef r, uint32_t rsize,
+			      uint32_t limit);
 static void declare_vars(struct cg *g, const struct ast_node *list);
 
 static bool is_scalar(const struct type *t)
@@ -388,6 +390,24 @@ static void call_stmt(struct cg *g, const struct ast_node *e)
 	case BI_TIME:
 		emit_fmt(g, e, NULL, EV_FORMATTED);
 		break;
+	case BI_ERRORF:
+	case BI_WARNF:
+		emit_fmt(g, e, a->next, EV_FORMATTED);
+		break;
+	case BI_ASSERT: {
+		/* a failed assertion reports an error at its location and exits with status 1 */
+		LLVMValueRef c = expr(g, a);
+		LLVMBasicBlockRef bad = ir_block(g, "assert_failed"), ok = ir_block(g, "assert_ok");
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntNE, c, ir_i64(g, 0), ""), ok, bad);
+		ir_at(g, bad);
+		emit_fmt(g, e, NULL, EV_FORMATTED);
+		LLVMValueRef b = event_buf(g, EV_EXIT, 0, 8);
+		ir_store_int(g, ir_gep(g, b, 8), ir_i64(g, 1), 8);
+		ir_output(g, b, 16);
+		LLVMBuildBr(g->B, g->ret0);
+		ir_at(g, ok);
+		break;
+	}
 	case BI_SIGNAL: {
 		LLVMValueRef sig = LLVMBuildTrunc(g->B, expr(g, a), g->i32, "");
 		ir_helper(g, H_send_signal, g->i64, &sig, 1);
@@ -693,6 +713,93 @@ static LLVMValueRef field(struct cg *g, const struct ast_node *e)
 	return ir_load_int(g, fp, ft->size, ft->kind == T_INT && ft->is_signed);
 }
 
+/* buf(ptr, len) / buf(array): { u32 len; u8 data[len] } */
+static LLVMValueRef buf_call(struct cg *g, const struct ast_node *e)
+{
+	const struct ast_node *a = e->call.args;
+	uint32_t len = e->type->size - 4;
+	LLVMValueRef b = ir_buf(g, e->type->size, "buf");
+	LLVMValueRef src = expr(g, a);
+	if (a->type->kind == T_ARRAY || a->type->kind == T_STRING) {
+		ir_copy(g, ir_gep(g, b, 4), src, len < a->type->size ? len : a->type->size);
+	} else if (len) {
+		int helper = a->type->kind == T_PTR && a->type->as == AS_USER     ? H_probe_read_user
+			     : a->type->kind == T_PTR && a->type->as == AS_KERNEL ? H_probe_read_kernel
+										  : H_probe_read;
+		LLVMValueRef args[3] = {ir_gep(g, b, 4), ir_i32(g, len), LLVMBuildIntToPtr(g->B, src, g->ptr, "")};
+		ir_helper(g, helper, g->i64, args, 3);
+	}
+	ir_store_int(g, b, ir_i64(g, len), 4);
+	return b;
+}
+
+/* ntop([af,] addr): { i64 af; u8 addr[16] } for inet_ntop at print time */
+static LLVMValueRef ntop_call(struct cg *g, const struct ast_node *e)
+{
+	const struct ast_node *a = e->call.nargs == 2 ? e->call.args->next : e->call.args;
+	LLVMValueRef b = ir_buf(g, 24, "inet");
+	bool v6 = (a->type->kind == T_ARRAY || a->type->kind == T_STRING) && a->type->size == 16;
+	LLVMValueRef af = e->call.nargs == 2 ? expr(g, e->call.args) : ir_i64(g, v6 ? 10 /* AF_INET6 */ : 2);
+	ir_store_int(g, b, af, 8);
+	LLVMValueRef v = expr(g, a);
+	if (type_is_int(a->type))
+		ir_store_int(g, ir_gep(g, b, 8), v, 4); /* already in network byte order in memory */
+	else
+		ir_copy(g, ir_gep(g, b, 8), v, a->type->size);
+	return b;
+}
+
+/* strcontains(haystack, needle): a bounded loop over the start positions, the needle compared
+ * byte by byte (unrolled, at most 64 bytes). */
+static LLVMValueRef str_contains(struct cg *g, LLVMValueRef h, uint32_t hsize, LLVMValueRef nd, uint32_t nsize)
+{
+	uint32_t nl = nsize - 1; /* characters the needle buffer can hold */
+	LLVMBasicBlockRef yes = ir_block(g, "contains"), no = ir_block(g, "not_contains");
+	LLVMBasicBlockRef done = ir_block(g, "contains_done");
+	if (nl == 0 || hsize <= nl) {
+		/* an empty needle is always contained; a needle as long as the haystack buffer: compare once */
+		LLVMValueRef eq = nl == 0 ? ir_i64(g, 1) : str_equal(g, h, hsize, nd, nsize, UINT32_MAX);
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntNE, eq, ir_i64(g, 0), ""), yes, no);
+	} else {
+		LLVMBasicBlockRef pre = LLVMGetInsertBlock(g->B);
+		LLVMBasicBlockRef loop = ir_block(g, "contains_loop"), next = ir_block(g, "contains_next");
+		LLVMBuildBr(g->B, loop);
+		ir_at(g, loop);
+		LLVMValueRef i = LLVMBuildPhi(g->B, g->i64, "i");
+		LLVMValueRef hp = LLVMBuildGEP2(g->B, g->i8, h, &i, 1, "");
+		/* the haystack ended: no match from here on */
+		LLVMBasicBlockRef cmp = ir_block(g, "contains_cmp");
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, ir_load_int(g, hp, 1, false), ir_i64(g, 0), ""), no, cmp);
+		ir_at(g, cmp);
+		for (uint32_t j = 0; j < nl; j++) {
+			LLVMValueRef nc = ir_load_int(g, ir_gep(g, nd, j), 1, false);
+			LLVMBasicBlockRef more = ir_block(g, "needle_more"), same = ir_block(g, "needle_same");
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, nc, ir_i64(g, 0), ""), yes, more);
+			ir_at(g, more);
+			LLVMValueRef hc = ir_load_int(g, ir_gep(g, hp, j), 1, false);
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, hc, nc, ""), same, next);
+			ir_at(g, same);
+		}
+		LLVMBuildBr(g->B, yes); /* the needle filled its buffer and matched */
+		ir_at(g, next);
+		LLVMValueRef i1 = LLVMBuildAdd(g->B, i, ir_i64(g, 1), "");
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntULE, i1, ir_i64(g, hsize - nl), ""), loop, no);
+		LLVMValueRef ivals[2] = {ir_i64(g, 0), i1};
+		LLVMBasicBlockRef ibbs[2] = {pre, next};
+		LLVMAddIncoming(i, ivals, ibbs, 2);
+	}
+	ir_at(g, yes);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, no);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, done);
+	LLVMValueRef phi = LLVMBuildPhi(g->B, g->i64, "found");
+	LLVMValueRef vals[2] = {ir_i64(g, 1), ir_i64(g, 0)};
+	LLVMBasicBlockRef bbs[2] = {yes, no};
+	LLVMAddIncoming(phi, vals, bbs, 2);
+	return phi;
+}
+
 static LLVMValueRef str_call(struct cg *g, const struct ast_node *e)
 {
 	const struct ast_node *a = e->call.args;
@@ -840,6 +947,8 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 		lsg = rsg;
 	else if (r_lit && !l_lit)
 		rsg = lsg;
+	else if (l_lit && r_lit) /* two literals: unsigned if either is (kaddr(...), 2^63 and up) */
+		lsg = rsg = !(e->binop.l->num.is_unsigned || e->binop.r->num.is_unsigned);
 	bool sg = lsg || rsg;
 	LLVMValueRef v;
 	switch (op) {
@@ -953,6 +1062,25 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 			return str_call(g, e);
 		if (e->call.id == BI_KSYM)
 			return expr(g, e->call.args);
+		if (e->call.id == BI_BUF)
+			return buf_call(g, e);
+		if (e->call.id == BI_NTOP)
+			return ntop_call(g, e);
+		if (e->call.id == BI_MACADDR) {
+			const struct ast_node *a = e->call.args;
+			LLVMValueRef b = ir_buf(g, 8, "mac");
+			if (a->type->kind == T_PTR) {
+				LLVMValueRef args[3] = {b, ir_i32(g, 6), LLVMBuildIntToPtr(g->B, expr(g, a), g->ptr, "")};
+				ir_helper(g, H_probe_read_kernel, g->i64, args, 3);
+			} else {
+				ir_copy(g, b, expr(g, a), 6);
+			}
+			return b;
+		}
+		if (e->call.id == BI_STRCONTAINS) {
+			const struct ast_node *h = e->call.args, *nd = h->next;
+			return str_contains(g, expr(g, h), h->type->size, expr(g, nd), nd->type->size);
+		}
 		if (e->call.id == BI_REG) {
 			int off = probe_regs_offset(e->call.args->str.s);
 			return ir_load_int(g, ir_gep(g, g->ctx, (uint32_t)off), 8, false);

@@ -136,7 +136,13 @@ static void formatted_event(struct rt *rt, const struct res_printf *f, const voi
 		return;
 	}
 	rt_printf_format(&text, f, payload, len, rt->res);
-	if (f->kind == FMT_CAT) {
+	if (f->kind == FMT_WARNF || f->kind == FMT_ERRORF) {
+		/* warnf()/errorf()/assert(): a diagnostic at the call's location, with the source line */
+		diag_add(rt->dl, f->kind == FMT_WARNF ? DIAG_WARNING : DIAG_ERROR, &f->loc, "%s", text.s ? text.s : "");
+		fflush(stdout);
+		diag_render(rt->dl, stderr, false);
+		diag_clear(rt->dl);
+	} else if (f->kind == FMT_CAT) {
 		size_t n = 0;
 		char *data = read_file(text.s ? text.s : "", &n);
 		if (!data) {

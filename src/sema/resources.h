@@ -56,6 +56,8 @@ enum res_fmt_kind {
 	FMT_TIME,        /* time(fmt): fmt is a strftime format, no args */
 	FMT_CAT,         /* cat(fmt, args): print the file named by the formatted text */
 	FMT_SYSTEM,      /* system(fmt, args): run the formatted command (--unsafe) */
+	FMT_WARNF,       /* warnf(fmt, args): a located warning */
+	FMT_ERRORF,      /* errorf(fmt, args) and failed assert(): a located error */
 };
 
 struct res_printf {

@@ -175,6 +175,9 @@ static bool storable(const struct type *t)
 	case T_KSYM:
 	case T_USYM:
 	case T_USERNAME:
+	case T_BUFFER:
+	case T_INET:
+	case T_MACADDR:
 		return true;
 	default:
 		return false;
@@ -334,6 +337,27 @@ static struct type *check_map_read(struct sema *s, struct ast_node *e)
 }
 
 static struct type *check_call(struct sema *s, struct ast_node *e);
+
+/* Address of a kernel symbol from /proc/kallsyms (compile time), or 0. */
+static uint64_t kallsyms_addr(const char *name)
+{
+	FILE *f = fopen("/proc/kallsyms", "r");
+	if (!f)
+		return 0;
+	char line[512];
+	uint64_t addr = 0;
+	size_t n = strlen(name);
+	while (fgets(line, sizeof(line), f)) {
+		char *sym = strchr(line, ' ');
+		sym = sym ? strchr(sym + 1, ' ') : NULL;
+		if (!sym || strncmp(sym + 1, name, n) || (sym[1 + n] != '\n' && sym[1 + n] != '\t'))
+			continue;
+		addr = strtoull(line, NULL, 16);
+		break;
+	}
+	fclose(f);
+	return addr;
+}
 
 /* "SIGUSR1", "USR1", "9" -> the signal number, or 0. */
 static int signal_number(const char *name)
@@ -1337,6 +1361,130 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 			return s->tc->t_none;
 		}
 		return type_new(s->tc, id == BI_KSYM ? T_KSYM : T_USYM, id == BI_KSYM ? 8 : 16);
+	}
+	case BI_BUF: {
+		/* buf(ptr, len) with a literal len, or buf(array) of a known size */
+		struct ast_node *a = e->call.args;
+		struct type *t = check_expr(s, a);
+		if (t->kind == T_NONE)
+			return t;
+		int64_t len = -1;
+		if (n == 2) {
+			check_expr(s, a->next);
+			if (!is_const_int(a->next, &len) || len < 0) {
+				serr(s, &a->next->loc, "buf(): the length must be a non-negative integer literal");
+				return s->tc->t_none;
+			}
+		} else if (t->kind == T_ARRAY || t->kind == T_STRING) {
+			len = t->size;
+		} else {
+			serr(s, &e->loc, "buf() needs a length unless its argument is an array");
+			return s->tc->t_none;
+		}
+		if (t->kind != T_PTR && !type_is_int(t) && t->kind != T_ARRAY && t->kind != T_STRING) {
+			serr(s, &a->loc, "buf() reads from a pointer or an array, not %s", tstr(s, t));
+			return s->tc->t_none;
+		}
+		if ((uint64_t)len > s->o->max_strlen)
+			len = s->o->max_strlen;
+		struct type *b = type_new(s->tc, T_BUFFER, 4 + (uint32_t)len);
+		b->align = 4;
+		return b;
+	}
+	case BI_NTOP: {
+		/* ntop(addr) / ntop(af, addr): addr an int (IPv4, network order) or char[4]/char[16] */
+		struct ast_node *a = n == 2 ? e->call.args->next : e->call.args;
+		if (n == 2 && !want_int(s, e->call.args, check_expr(s, e->call.args), "ntop()"))
+			return s->tc->t_none;
+		struct type *t = check_expr(s, a);
+		if (t->kind == T_NONE)
+			return t;
+		bool ok = type_is_int(t) || ((t->kind == T_ARRAY || t->kind == T_STRING) && (t->size == 4 || t->size == 16));
+		if (!ok) {
+			serr(s, &a->loc, "ntop() takes an integer or a 4- or 16-byte array, not %s", tstr(s, t));
+			return s->tc->t_none;
+		}
+		return type_new(s->tc, T_INET, 24);
+	}
+	case BI_MACADDR: {
+		struct type *t = check_expr(s, e->call.args);
+		if (t->kind == T_NONE)
+			return t;
+		if ((t->kind != T_ARRAY && t->kind != T_STRING && t->kind != T_PTR) || (t->kind != T_PTR && t->size < 6)) {
+			serr(s, &e->call.args->loc, "macaddr() takes a 6-byte array or a pointer to one, not %s", tstr(s, t));
+			return s->tc->t_none;
+		}
+		struct type *m = type_new(s->tc, T_MACADDR, 6);
+		m->align = 1;
+		return m;
+	}
+	case BI_KADDR: {
+		struct ast_node *a = e->call.args;
+		if (a->kind != AST_STRING) {
+			serr(s, &a->loc, "kaddr() expects a kernel symbol name as a string literal");
+			return s->tc->t_none;
+		}
+		uint64_t addr = kallsyms_addr(a->str.s);
+		if (!addr) {
+			serr(s, &a->loc, "kaddr(\"%s\"): no such kernel symbol in /proc/kallsyms", a->str.s);
+			return s->tc->t_none;
+		}
+		e->kind = AST_INT;
+		e->num.value = addr;
+		e->num.is_unsigned = true;
+		return t_u64(s);
+	}
+	case BI_STRCONTAINS: {
+		struct type *h = check_expr(s, e->call.args), *nd = check_expr(s, e->call.args->next);
+		if (h->kind == T_NONE || nd->kind == T_NONE)
+			return s->tc->t_none;
+		if (h->kind != T_STRING || nd->kind != T_STRING) {
+			serr(s, &e->loc, "strcontains() takes two strings, got %s and %s", tstr(s, h), tstr(s, nd));
+			return s->tc->t_none;
+		}
+		if (nd->size > 65) {
+			serr(s, &e->call.args->next->loc, "strcontains(): the needle may have at most 64 characters");
+			return s->tc->t_none;
+		}
+		return s->tc->t_bool;
+	}
+	case BI_ERRORF:
+	case BI_WARNF: {
+		struct ast_node *f = e->call.args;
+		if (f->kind != AST_STRING) {
+			serr(s, &f->loc, "%s() expects a string literal as its first argument", bi->name);
+			return s->tc->t_none;
+		}
+		if (!args_typed(s, e, 1))
+			return s->tc->t_void;
+		struct type *ts[128];
+		int k = 0;
+		for (struct ast_node *x = f->next; x && k < 128; x = x->next)
+			ts[k++] = x->type;
+		char *err = NULL;
+		if (rt_format_check(bi->name, f->str.s, ts, k, &err)) {
+			serr(s, &e->loc, "%s", err ? err : "invalid format string");
+			free(err);
+			return s->tc->t_void;
+		}
+		free(err);
+		if (s->report)
+			e->call.res_id = fmt_add(s, id == BI_ERRORF ? FMT_ERRORF : FMT_WARNF, f->str.s, f->next, &e->loc);
+		return s->tc->t_void;
+	}
+	case BI_ASSERT: {
+		struct ast_node *c = e->call.args, *m = c->next;
+		struct type *t = check_expr(s, c);
+		if (t->kind != T_NONE && !type_is_int(t) && t->kind != T_PTR)
+			serr(s, &c->loc, "assert() needs a condition, not %s", tstr(s, t));
+		if (m->kind != AST_STRING) {
+			serr(s, &m->loc, "assert() expects a message string literal");
+			return s->tc->t_none;
+		}
+		if (s->report)
+			e->call.res_id = fmt_add(s, FMT_ERRORF, arena_printf(&s->res->arena, "assertion failed: %s", m->str.s),
+						 NULL, &e->loc);
+		return s->tc->t_void;
 	}
 	case BI_REG: {
 		struct ast_node *a = e->call.args;
