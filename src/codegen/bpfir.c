@@ -294,3 +294,14 @@ LLVMValueRef ir_map_def(struct cg *g, const char *name, int type, uint32_t max_e
 	ir_map_di(g, gv, type, max_entries, key_size, value_size, flags);
 	return gv;
 }
+
+LLVMValueRef ir_opaque(struct cg *g, LLVMValueRef v)
+{
+	/* a volatile round trip through the stack: no optimisation (nor the BPF backend, which drops
+	 * llvm.bpf.passthrough before instruction selection) can look through it */
+	LLVMValueRef slot = ir_alloca(g, g->i64, "opaque");
+	LLVMSetVolatile(LLVMBuildStore(g->B, v, slot), 1);
+	LLVMValueRef r = LLVMBuildLoad2(g->B, g->i64, slot, "");
+	LLVMSetVolatile(r, 1);
+	return r;
+}

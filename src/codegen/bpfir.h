@@ -107,6 +107,8 @@ LLVMValueRef ir_load_int(struct cg *g, LLVMValueRef p, uint32_t size, bool is_si
 void ir_store_int(struct cg *g, LLVMValueRef p, LLVMValueRef v64, uint32_t size);
 LLVMValueRef ir_map_lookup(struct cg *g, LLVMValueRef map, LLVMValueRef key);
 LLVMValueRef ir_map_update(struct cg *g, LLVMValueRef map, LLVMValueRef key, LLVMValueRef val, uint64_t flags);
+/* v, hidden from LLVM's optimisations (llvm.bpf.passthrough). */
+LLVMValueRef ir_opaque(struct cg *g, LLVMValueRef v);
 /* Add 1 to slot `slot` of the scry_cfg array (lost events, failed map updates). */
 void ir_count(struct cg *g, uint32_t slot);
 LLVMValueRef ir_map_delete(struct cg *g, LLVMValueRef map, LLVMValueRef key);

@@ -18,6 +18,7 @@
 static LLVMValueRef expr(struct cg *g, const struct ast_node *e);
 static void stmts(struct cg *g, const struct ast_node *list);
 static void for_map(struct cg *g, const struct ast_node *st);
+static LLVMValueRef elem_addr(struct cg *g, const struct ast_node *e, enum addrspace *as);
 static LLVMValueRef str_equal(struct cg *g, LLVMValueRef l, uint32_t lsize, LLVMValueRef r, uint32_t rsize,
 			      uint32_t limit);
 static void declare_vars(struct cg *g, const struct ast_node *list);
@@ -650,6 +651,8 @@ static LLVMValueRef struct_addr(struct cg *g, const struct ast_node *e, enum add
 		*as = e->unop.e->type->as;
 		return expr(g, e->unop.e);
 	}
+	if (e->kind == AST_INDEX && e->index.e->type->kind != T_TUPLE)
+		return elem_addr(g, e, as);
 	if (e->kind != AST_FIELD || (e->field.e->kind == AST_IDENT && e->field.e->ident.id == BI_ARGS))
 		return NULL;
 	const struct ast_node *base = e->field.e;
@@ -666,6 +669,72 @@ static LLVMValueRef struct_addr(struct cg *g, const struct ast_node *e, enum add
 	}
 	const struct type_field *f = addr ? find_field(bt, e->field.name) : NULL;
 	return f ? LLVMBuildAdd(g->B, addr, ir_i64(g, f->offset), "") : NULL;
+}
+
+/* The address of base[index] when the element lives in kernel/user memory (base a pointer, or an
+ * array field reached through one), else NULL. */
+static LLVMValueRef elem_addr(struct cg *g, const struct ast_node *e, enum addrspace *as)
+{
+	const struct ast_node *base = e->index.e;
+	const struct type *bt = base->type;
+	const struct type *el = bt->kind == T_STRING ? NULL : bt->elem;
+	uint32_t esize = el ? el->size : 1;
+	LLVMValueRef addr = NULL;
+	if (bt->kind == T_PTR) {
+		*as = bt->as;
+		addr = expr(g, base);
+	} else if (base->kind == AST_FIELD && !(base->field.e->kind == AST_IDENT && base->field.e->ident.id == BI_ARGS)) {
+		/* an array member: the address of the struct that holds it, plus its offset */
+		const struct ast_node *sb = base->field.e;
+		const struct type *st = sb->type->kind == T_PTR ? sb->type->elem : sb->type;
+		const struct type_field *f = find_field(st, base->field.name);
+		LLVMValueRef saddr = NULL;
+		if (sb->type->kind == T_PTR) {
+			*as = sb->type->as;
+			saddr = expr(g, sb);
+		} else {
+			saddr = struct_addr(g, sb, as);
+		}
+		if (!saddr || !f)
+			return NULL;
+		addr = LLVMBuildAdd(g->B, saddr, ir_i64(g, f->offset), "");
+	} else {
+		return NULL;
+	}
+	LLVMValueRef off = LLVMBuildMul(g->B, expr(g, e->index.index), ir_i64(g, esize), "");
+	return LLVMBuildAdd(g->B, addr, off, "");
+}
+
+/* base[index] for pointers, arrays and strings. Elements in our own memory are bounds-checked
+ * (an index out of range reads as zero). */
+static LLVMValueRef index_elem(struct cg *g, const struct ast_node *e)
+{
+	const struct type *t = e->type;
+	enum addrspace as = AS_KERNEL;
+	LLVMValueRef addr = elem_addr(g, e, &as);
+	if (addr)
+		return load_mem(g, addr, t, NULL, as);
+	const struct type *bt = e->index.e->type;
+	uint32_t n = bt->kind == T_STRING ? bt->size : bt->nelem, esize = t->size;
+	LLVMValueRef base = expr(g, e->index.e);
+	LLVMValueRef i = expr(g, e->index.index);
+	LLVMValueRef out = is_scalar(t) ? ir_alloca(g, g->i64, "elem") : ir_buf(g, t->size, "elem");
+	if (is_scalar(t))
+		LLVMBuildStore(g->B, ir_i64(g, 0), out);
+	LLVMBasicBlockRef in = ir_block(g, "index_in"), done = ir_block(g, "index_done");
+	LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntULT, i, ir_i64(g, n), ""), in, done);
+	ir_at(g, in);
+	/* opaque to LLVM, so that `base + off` stays an add (the verifier refuses pointer ORs, which
+	 * LLVM would use for an aligned base and a small known offset) */
+	LLVMValueRef off = ir_opaque(g, LLVMBuildMul(g->B, i, ir_i64(g, esize), ""));
+	LLVMValueRef p = LLVMBuildGEP2(g->B, g->i8, base, &off, 1, "");
+	if (is_scalar(t))
+		LLVMBuildStore(g->B, ir_load_int(g, p, t->size, t->kind == T_INT && t->is_signed), out);
+	else
+		ir_copy(g, out, p, t->size);
+	LLVMBuildBr(g->B, done);
+	ir_at(g, done);
+	return is_scalar(t) ? LLVMBuildLoad2(g->B, g->i64, out, "") : out;
 }
 
 static LLVMValueRef field(struct cg *g, const struct ast_node *e)
@@ -1173,7 +1242,9 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 	case AST_RECORD:
 		return tuple_value(g, e);
 	case AST_INDEX:
-		return tuple_elem(g, e->index.e, (uint32_t)e->index.index->num.value);
+		if (e->index.e->type->kind == T_TUPLE)
+			return tuple_elem(g, e->index.e, (uint32_t)e->index.index->num.value);
+		return index_elem(g, e);
 	case AST_CAST:
 		return norm_int(g, expr(g, e->cast.e), e->type);
 	default:

@@ -903,6 +903,26 @@ static struct type *check_index(struct sema *s, struct ast_node *e)
 	if (t->kind == T_NONE)
 		return t;
 	int64_t i;
+	if (t->kind == T_PTR || t->kind == T_ARRAY || t->kind == T_STRING) {
+		struct type *it = e->index.index->type;
+		if (it && it->kind != T_NONE && !type_is_int(it)) {
+			serr(s, &e->index.index->loc, "an index must be an integer, not %s", tstr(s, it));
+			return s->tc->t_none;
+		}
+		struct type *el = t->kind == T_STRING ? type_int(s->tc, 1, true) : t->elem;
+		if (!el || el->kind == T_VOID || el->size == 0) {
+			serr(s, &e->loc, "cannot index a pointer to %s", el ? tstr(s, el) : "void");
+			return s->tc->t_none;
+		}
+		uint32_t n = t->kind == T_STRING ? t->size : t->nelem;
+		if (t->kind != T_PTR && is_const_int(e->index.index, &i) && (i < 0 || (uint64_t)i >= n)) {
+			serr(s, &e->index.index->loc, "index %lld is out of range for %s", (long long)i, tstr(s, t));
+			return s->tc->t_none;
+		}
+		if (el->kind == T_STRUCT)
+			el = struct_fields(s, el);
+		return el;
+	}
 	if (t->kind != T_TUPLE) {
 		serr(s, &e->loc, "indexing a value of type %s is not supported yet", tstr(s, t));
 		return s->tc->t_none;
