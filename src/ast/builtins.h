@@ -48,7 +48,7 @@ enum builtin_kind {
 	X(DELETE, "delete", BK_FUNC, 1, 2, true)                \
 	X(ZERO, "zero", BK_FUNC, 1, 1, true)                    \
 	X(TIME, "time", BK_FUNC, 0, 1, true)                    \
-	X(JOIN, "join", BK_FUNC, 1, 2, false)                   \
+	X(JOIN, "join", BK_FUNC, 1, 2, true)                    \
 	X(BUF, "buf", BK_FUNC, 1, 2, true)                      \
 	X(KSYM, "ksym", BK_FUNC, 1, 1, true)                    \
 	X(USYM, "usym", BK_FUNC, 1, 1, true)                    \
@@ -60,6 +60,10 @@ enum builtin_kind {
 	X(BSWAP, "bswap", BK_FUNC, 1, 1, true)                  \
 	X(REG, "reg", BK_FUNC, 1, 1, true)                      \
 	X(NTOP, "ntop", BK_FUNC, 1, 2, true)                    \
+	X(STRFTIME, "strftime", BK_FUNC, 2, 2, true)            \
+	X(SYSCALL_NAME, "syscall_name", BK_FUNC, 1, 1, true)    \
+	X(SIGNAL_NAME, "signal_name", BK_FUNC, 1, 1, true)      \
+	X(STRERROR, "strerror", BK_FUNC, 1, 1, true)            \
 	X(MACADDR, "macaddr", BK_FUNC, 1, 1, true)              \
 	X(KADDR, "kaddr", BK_FUNC, 1, 1, true)                  \
 	X(ASSERT, "assert", BK_FUNC, 2, 2, true)                \

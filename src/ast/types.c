@@ -141,7 +141,7 @@ const char *type_kind_name(enum type_kind k)
 		[T_STRUCT] = "struct",   [T_TUPLE] = "tuple",       [T_RECORD] = "record",    [T_ENUM] = "enum",
 		[T_PROBE] = "probe",     [T_KSTACK] = "kstack",     [T_USTACK] = "ustack",    [T_KSYM] = "ksym_t",
 		[T_USYM] = "usym_t",     [T_USERNAME] = "username", [T_INET] = "inet",        [T_MACADDR] = "mac_address",
-		[T_TIMESTAMP] = "timestamp", [T_CGROUP_PATH] = "cgroup_path_t", [T_COUNT] = "count_t",
+		[T_TIMESTAMP] = "timestamp", [T_CGROUP_PATH] = "cgroup_path_t", [T_NAMED_INT] = "name", [T_COUNT] = "count_t",
 		[T_SUM] = "sum_t",       [T_MIN] = "min_t",         [T_MAX] = "max_t",        [T_AVG] = "avg_t",
 		[T_STATS] = "stats_t",   [T_HIST] = "hist_t",       [T_LHIST] = "lhist_t",    [T_TSERIES] = "tseries_t",
 	};

@@ -30,6 +30,7 @@ enum type_kind {
 	T_MACADDR,
 	T_TIMESTAMP,
 	T_CGROUP_PATH,
+	T_NAMED_INT, /* an integer printed as a name: syscall_name(), signal_name(), strerror() */
 	/* map-value aggregations (only ever the value type of a map) */
 	T_COUNT,
 	T_SUM,
@@ -76,6 +77,8 @@ struct type {
 	/* T_KSTACK / T_USTACK: how frames print and how many are kept (nelem). Layout:
 	 * { u64 nframes; u64 pid (ustack; 0 for kstack); u64 ip[nelem]; } */
 	enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW, STACK_BUILD_ID } stack_mode;
+	/* T_NAMED_INT: which names (a u64 number is stored) */
+	enum int_names { NAMES_SYSCALL, NAMES_SIGNAL, NAMES_ERRNO } names;
 };
 
 struct type_ctx {

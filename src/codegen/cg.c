@@ -26,7 +26,7 @@ static void declare_vars(struct cg *g, const struct ast_node *list);
 static bool is_scalar(const struct type *t)
 {
 	return t->kind == T_INT || t->kind == T_BOOL || t->kind == T_PTR || t->kind == T_PROBE ||
-	       t->kind == T_ENUM || t->kind == T_KSYM || t->kind == T_USERNAME;
+	       t->kind == T_ENUM || t->kind == T_KSYM || t->kind == T_USERNAME || t->kind == T_NAMED_INT;
 }
 
 /* Integer types for argument widths (codegen has no type_ctx of its own). */
@@ -391,6 +391,35 @@ static void call_stmt(struct cg *g, const struct ast_node *e)
 	case BI_TIME:
 		emit_fmt(g, e, NULL, EV_FORMATTED);
 		break;
+	case BI_JOIN: {
+		/* up to JOIN_MAX_ARGS strings of the NULL-terminated pointer array, joined in user space */
+		const struct res_printf *f = &g->res->fmts.v[e->call.res_id];
+		bool user = a->type->kind != T_PTR || a->type->as != AS_KERNEL;
+		LLVMValueRef argv = expr(g, a);
+		LLVMValueRef b = event_buf(g, EV_FORMATTED, (uint32_t)e->call.res_id, f->size);
+		LLVMValueRef pslot = ir_buf(g, 8, "argp");
+		LLVMValueRef count = ir_alloca(g, g->i64, "join_n");
+		LLVMBuildStore(g->B, ir_i64(g, 0), count);
+		LLVMBasicBlockRef done = ir_block(g, "join_done");
+		for (uint32_t i = 0; i < JOIN_MAX_ARGS; i++) {
+			LLVMValueRef src = LLVMBuildIntToPtr(g->B, LLVMBuildAdd(g->B, argv, ir_i64(g, 8 * i), ""), g->ptr, "");
+			LLVMValueRef ra[3] = {pslot, ir_i32(g, 8), src};
+			ir_helper(g, user ? H_probe_read_user : H_probe_read_kernel, g->i64, ra, 3);
+			LLVMValueRef p = ir_load_int(g, pslot, 8, false);
+			LLVMBasicBlockRef more = ir_block(g, "join_arg");
+			LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, p, ir_i64(g, 0), ""), done, more);
+			ir_at(g, more);
+			LLVMValueRef dst = ir_gep(g, b, 8 + 8 + i * JOIN_ARG_SIZE);
+			LLVMValueRef sa[3] = {dst, ir_i32(g, JOIN_ARG_SIZE), LLVMBuildIntToPtr(g->B, p, g->ptr, "")};
+			ir_helper(g, user ? H_probe_read_user_str : H_probe_read_kernel_str, g->i64, sa, 3);
+			LLVMBuildStore(g->B, ir_i64(g, i + 1), count);
+		}
+		LLVMBuildBr(g->B, done);
+		ir_at(g, done);
+		ir_store_int(g, ir_gep(g, b, 8), LLVMBuildLoad2(g->B, g->i64, count, ""), 8);
+		ir_output(g, b, 8 + f->size);
+		break;
+	}
 	case BI_ERRORF:
 	case BI_WARNF:
 		emit_fmt(g, e, a->next, EV_FORMATTED);
@@ -1133,6 +1162,14 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 			return expr(g, e->call.args);
 		if (e->call.id == BI_BUF)
 			return buf_call(g, e);
+		if (e->call.id == BI_SYSCALL_NAME || e->call.id == BI_SIGNAL_NAME || e->call.id == BI_STRERROR)
+			return expr(g, e->call.args);
+		if (e->call.id == BI_STRFTIME) {
+			LLVMValueRef b = ir_buf(g, 16, "timestamp");
+			ir_store_int(g, b, expr(g, e->call.args->next), 8);
+			ir_store_int(g, ir_gep(g, b, 8), ir_i64(g, (uint64_t)e->call.res_id), 8);
+			return b;
+		}
 		if (e->call.id == BI_NTOP)
 			return ntop_call(g, e);
 		if (e->call.id == BI_MACADDR) {

@@ -15,7 +15,9 @@ struct bpf_link;
 struct res_probe;
 struct probe_provider;
 
-enum probe_special { PS_NONE, PS_BEGIN, PS_END };
+/* Probes the runtime runs itself with BPF_PROG_TEST_RUN instead of attaching them: begin and end
+ * (once, at start and at exit) and self:signal (each time scry gets SIGUSR1). */
+enum probe_special { PS_NONE, PS_BEGIN, PS_END, PS_SIGNAL };
 
 /* Values a provider can locate in its program's context (see probe_provider.ctx_offset). */
 enum probe_ctx_value { PCTX_ARG, PCTX_RETVAL };
@@ -99,7 +101,16 @@ struct probe_provider {
 	/* list() already applied the parts it was given (its lines may name resolved paths the
 	 * user's pattern does not match textually), so the caller must not filter them again. */
 	bool list_filtered;
+	/* Optional, for probes that run to completion instead of waiting for events (kernel
+	 * iterators): called after the begin probes with the first link attach() added for rp;
+	 * returns once the kernel has run the program for every element (the runtime then finishes
+	 * as if exit() had been called). Returns 0, PROBE_RUN_PINNED when the probe was pinned
+	 * instead of run (*note says where; its program must stay enabled after scry exits), or
+	 * -errno with *err set. *note and *err are malloc'ed. A script with such a probe may have no
+	 * other probes but begin/end. */
+	int (*run)(const struct res_probe *rp, struct bpf_link *link, char **note, char **err);
 };
+#define PROBE_RUN_PINNED 1
 
 /* Registry: NULL if no provider has that name or alias (begin/end are case-insensitive). */
 const struct probe_provider *probe_provider_find(const char *name);

@@ -14,6 +14,7 @@ extern const struct probe_provider probe_kprobe, probe_kretprobe;
 extern const struct probe_provider probe_fentry, probe_fexit;
 extern const struct probe_provider probe_uprobe, probe_uretprobe;
 extern const struct probe_provider probe_usdt;
+extern const struct probe_provider probe_self, probe_watchpoint, probe_iter;
 
 /* Providers that scry knows by name but cannot attach yet: expansion fails with a clear message. */
 static int unsupported_expand(const struct probe_provider *p, const char *const *parts, int nparts,
@@ -40,11 +41,8 @@ static int unsupported_list(const struct probe_provider *p, const char *const *p
 		.list = unsupported_list,                                                                  \
 	}
 
-UNSUPPORTED(probe_watchpoint, "watchpoint", BPF_PROG_TYPE_PERF_EVENT, false, "w");
-UNSUPPORTED(probe_iter, "iter", BPF_PROG_TYPE_TRACING, false, "it");
-
 const struct probe_provider *const probe_providers[] = {
-	&probe_begin,    &probe_end,      &probe_tracepoint, &probe_rawtracepoint, &probe_kprobe,
+	&probe_begin,    &probe_end,      &probe_self,       &probe_tracepoint, &probe_rawtracepoint, &probe_kprobe,
 	&probe_kretprobe, &probe_fentry,  &probe_fexit,      &probe_uprobe,        &probe_uretprobe,
 	&probe_usdt,     &probe_software, &probe_hardware,   &probe_profile,       &probe_interval,
 	&probe_watchpoint, &probe_iter,   NULL,

@@ -135,6 +135,21 @@ static void formatted_event(struct rt *rt, const struct res_printf *f, const voi
 		output_message(rt->out, OUT_MSG_TIME, buf, n);
 		return;
 	}
+	if (f->kind == FMT_JOIN) {
+		/* { u64 n; char arg[JOIN_MAX_ARGS][JOIN_ARG_SIZE] } joined with the separator (f->fmt) */
+		uint64_t n = 0;
+		if (len >= 8)
+			memcpy(&n, payload, 8);
+		for (uint64_t i = 0; i < n && i < JOIN_MAX_ARGS && 8 + (i + 1) * JOIN_ARG_SIZE <= len; i++) {
+			const char *arg = (const char *)payload + 8 + i * JOIN_ARG_SIZE;
+			if (i)
+				sb_puts(&text, f->fmt);
+			sb_putn(&text, arg, strnlen(arg, JOIN_ARG_SIZE));
+		}
+		output_message(rt->out, OUT_MSG_JOIN, text.s ? text.s : "", text.len);
+		sb_free(&text);
+		return;
+	}
 	rt_printf_format(&text, f, payload, len, rt->res);
 	if (f->kind == FMT_WARNF || f->kind == FMT_ERRORF) {
 		/* warnf()/errorf()/assert(): a diagnostic at the call's location, with the source line */

@@ -5,6 +5,7 @@
 #include <arpa/inet.h>
 #include <pwd.h>
 #include <string.h>
+#include <time.h>
 #include <sys/socket.h>
 
 #include "sema/resources.h"
@@ -138,6 +139,65 @@ static struct rt_value *hex_frames(const struct rt_decoder *d, const struct type
 	return v;
 }
 
+static struct rt_value *rv_str_owned(struct arena *a, char *s)
+{
+	struct rt_value *v = rv_str(a, s, strlen(s));
+	free(s);
+	return v;
+}
+
+#include "runtime/syscall_names.h"
+
+char *rt_int_name(int which, int64_t v)
+{
+	switch (which) {
+	case NAMES_SYSCALL:
+		if (v >= 0 && (size_t)v < rt_syscall_names_n && rt_syscall_names[v])
+			return xstrdup(rt_syscall_names[v]);
+		break;
+	case NAMES_SIGNAL: {
+		const char *n = v > 0 && v < 65 ? sigabbrev_np((int)v) : NULL;
+		if (n)
+			return xasprintf("SIG%s", n);
+		break;
+	}
+	case NAMES_ERRNO:
+		if (v > 0 && v < 4096)
+			return xstrdup(strerror((int)v));
+		break;
+	}
+	return xasprintf("%lld", (long long)v);
+}
+
+size_t rt_strftime(char *out, size_t size, const char *fmt, uint64_t boot_ns)
+{
+	/* boot-clock ns (what nsecs gives) -> wall-clock time */
+	struct timespec rt, bt;
+	clock_gettime(CLOCK_REALTIME, &rt);
+	clock_gettime(CLOCK_BOOTTIME, &bt);
+	int64_t wall = (int64_t)rt.tv_sec * 1000000000 + rt.tv_nsec - ((int64_t)bt.tv_sec * 1000000000 + bt.tv_nsec) +
+		       (int64_t)boot_ns;
+	time_t secs = (time_t)(wall / 1000000000);
+	long usec = (long)((wall % 1000000000) / 1000);
+	/* %f (microseconds) is bpftrace's extension: substitute it before strftime */
+	struct strbuf f = {0};
+	for (const char *c = fmt; *c; c++) {
+		if (c[0] == '%' && c[1] == 'f') {
+			sb_printf(&f, "%06ld", usec);
+			c++;
+		} else if (c[0] == '%' && c[1]) {
+			sb_putn(&f, c, 2);
+			c++;
+		} else {
+			sb_putc(&f, *c);
+		}
+	}
+	struct tm tm;
+	size_t n = strftime(out, size, f.s ? f.s : "", localtime_r(&secs, &tm));
+	sb_free(&f);
+	return n;
+}
+
 struct rt_value *rt_decode(const struct rt_decoder *d, const struct type *t, const void *bytes)
 {
 	struct arena *a = d->arena;
@@ -248,9 +308,20 @@ struct rt_value *rt_decode(const struct rt_decoder *d, const struct type *t, con
 		snprintf(buf, sizeof(buf), "%02X:%02X:%02X:%02X:%02X:%02X", p[0], p[1], p[2], p[3], p[4], p[5]);
 		return rv_str(a, buf, strlen(buf));
 	}
+	case T_NAMED_INT:
+		return rv_str_owned(a, rt_int_name(t->names, (int64_t)rd64(p)));
+	case T_TIMESTAMP:
+		if (d->res && t->size >= 16) {
+			uint64_t ns = rd64(p), fid = rd64(p + 8);
+			if (fid < d->res->fmts.n) {
+				char buf[256];
+				size_t n = rt_strftime(buf, sizeof(buf), d->res->fmts.v[fid].fmt, ns);
+				return rv_str(a, buf, n);
+			}
+		}
+		__attribute__((fallthrough)); /* the raw number */
 	case T_KSYM:
 	case T_USYM:
-	case T_TIMESTAMP:
 	case T_CGROUP_PATH: {
 		uint64_t x = t->size >= 8 ? rd64(p) : 0;
 		char buf[32];

@@ -71,6 +71,12 @@ struct rt_value *rv_int(struct arena *a, int64_t v);
 struct rt_value *rv_uint(struct arena *a, uint64_t v);
 struct rt_value *rv_str(struct arena *a, const char *s, size_t len);
 
+/* The name of a syscall number, signal number or errno (enum int_names), malloc'ed; the number
+ * as text when unknown. */
+char *rt_int_name(int which, int64_t v);
+/* strftime() of a boot-clock timestamp in ns, with bpftrace's %f (microseconds). */
+size_t rt_strftime(char *out, size_t size, const char *fmt, uint64_t boot_ns);
+
 /* Read an integer of `size` bytes (1/2/4/8) and sign- or zero-extend it. */
 int64_t rt_read_int(const void *p, uint32_t size, bool is_signed);
 

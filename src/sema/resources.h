@@ -50,6 +50,8 @@ struct res_fmt_arg {
 	uint32_t offset; /* from the start of the payload (after event_hdr) */
 };
 
+#define JOIN_MAX_ARGS 16
+#define JOIN_ARG_SIZE 256
 enum res_fmt_kind {
 	FMT_PRINTF,      /* printf(fmt, args) */
 	FMT_PRINT_VALUE, /* print(value) */
@@ -58,6 +60,8 @@ enum res_fmt_kind {
 	FMT_SYSTEM,      /* system(fmt, args): run the formatted command (--unsafe) */
 	FMT_WARNF,       /* warnf(fmt, args): a located warning */
 	FMT_ERRORF,      /* errorf(fmt, args) and failed assert(): a located error */
+	FMT_JOIN,        /* join(argv, sep): fmt is the separator; payload { u64 n; char arg[16][256] } */
+	FMT_STRFTIME,    /* strftime(fmt, ns): only the format, used to print T_TIMESTAMP values */
 };
 
 struct res_printf {

@@ -178,6 +178,8 @@ static bool storable(const struct type *t)
 	case T_BUFFER:
 	case T_INET:
 	case T_MACADDR:
+	case T_NAMED_INT:
+	case T_TIMESTAMP:
 		return true;
 	default:
 		return false;
@@ -1410,6 +1412,51 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		struct type *b = type_new(s->tc, T_BUFFER, 4 + (uint32_t)len);
 		b->align = 4;
 		return b;
+	}
+	case BI_SYSCALL_NAME:
+	case BI_SIGNAL_NAME:
+	case BI_STRERROR: {
+		if (!want_int(s, e->call.args, check_expr(s, e->call.args), bi->name))
+			return s->tc->t_none;
+		struct type *t = type_new(s->tc, T_NAMED_INT, 8);
+		t->names = id == BI_SYSCALL_NAME ? NAMES_SYSCALL : id == BI_SIGNAL_NAME ? NAMES_SIGNAL : NAMES_ERRNO;
+		return t;
+	}
+	case BI_STRFTIME: {
+		struct ast_node *f = e->call.args;
+		if (f->kind != AST_STRING) {
+			serr(s, &f->loc, "strftime() expects a string literal format");
+			return s->tc->t_none;
+		}
+		if (!want_int(s, f->next, check_expr(s, f->next), "strftime()"))
+			return s->tc->t_none;
+		struct type *t = type_new(s->tc, T_TIMESTAMP, 16); /* { u64 ns; u64 format index } */
+		if (s->report)
+			e->call.res_id = fmt_add(s, FMT_STRFTIME, f->str.s, NULL, &e->loc);
+		return t;
+	}
+	case BI_JOIN: {
+		struct ast_node *a = e->call.args;
+		struct type *t = check_expr(s, a);
+		if (t->kind == T_NONE)
+			return t;
+		if (!(t->kind == T_PTR && t->elem && t->elem->kind == T_PTR) && !type_is_int(t)) {
+			serr(s, &a->loc, "join() expects an array of string pointers (char **), not %s", tstr(s, t));
+			return s->tc->t_none;
+		}
+		const char *sep = " ";
+		if (n == 2) {
+			if (a->next->kind != AST_STRING) {
+				serr(s, &a->next->loc, "join(): the separator must be a string literal");
+				return s->tc->t_none;
+			}
+			sep = a->next->str.s;
+		}
+		if (s->report) {
+			e->call.res_id = fmt_add(s, FMT_JOIN, sep, NULL, &e->loc);
+			s->res->fmts.v[e->call.res_id].size = 8 + JOIN_MAX_ARGS * JOIN_ARG_SIZE;
+		}
+		return s->tc->t_void;
 	}
 	case BI_NTOP: {
 		/* ntop(addr) / ntop(af, addr): addr an int (IPv4, network order) or char[4]/char[16] */
