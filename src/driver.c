@@ -276,7 +276,38 @@ out:
 
 static int cmp_str(const void *a, const void *b) { return strcmp(*(const char *const *)a, *(const char *const *)b); }
 
-int driver_list(const char *search, FILE *out)
+/* -lv: the arguments of one listed probe ("provider:a:b"), as `    type name` lines. */
+static void list_args(const char *line, FILE *out)
+{
+	char *copy = xstrdup(line);
+	const char *parts[16];
+	int n = 0;
+	for (char *tok = copy, *save = NULL; n < 16 && (tok = strtok_r(tok, ":", &save)); tok = NULL)
+		parts[n++] = tok;
+	const struct probe_provider *p = n ? probe_provider_find(parts[0]) : NULL;
+	if (p && p->args_type && p->expand) {
+		struct arena a = {0};
+		struct type_ctx tc;
+		type_ctx_init(&tc);
+		probe_target_vec tv = {0};
+		const char *err = NULL;
+		if (!p->expand(p, parts + 1, n - 1, &a, &tv, &err) && tv.n == 1) {
+			struct type *t = p->args_type(&tc, tv.v[0].target, &err, &a);
+			for (uint32_t i = 0; t && t->kind == T_STRUCT && i < t->nfields; i++) {
+				struct strbuf sb = {0};
+				type_str(t->fields[i].type, &sb);
+				fprintf(out, "    %s %s\n", sb.s ? sb.s : "?", t->fields[i].name);
+				sb_free(&sb);
+			}
+		}
+		VEC_FREE(tv);
+		type_ctx_free(&tc);
+		arena_free(&a);
+	}
+	free(copy);
+}
+
+int driver_list(const char *search, FILE *out, bool verbose)
 {
 	const char *pat = search && *search ? search : "*";
 	struct strbuf all = {0};
@@ -329,8 +360,11 @@ int driver_list(const char *search, FILE *out)
 	if (lines.n > 1) /* (qsort with a NULL array is undefined, even for zero elements) */
 		qsort(lines.v, lines.n, sizeof(char *), cmp_str);
 	for (size_t i = 0; i < lines.n; i++)
-		if (i == 0 || strcmp(lines.v[i], lines.v[i - 1]))
+		if (i == 0 || strcmp(lines.v[i], lines.v[i - 1])) {
 			fprintf(out, "%s\n", lines.v[i]);
+			if (verbose)
+				list_args(lines.v[i], out);
+		}
 	VEC_FREE(lines);
 	free(bare);
 	sb_free(&all);

@@ -35,6 +35,7 @@ struct driver_opts {
 /* Returns the process exit status: 0, 1 on any error, or the code given to exit(). */
 int driver_run(const struct driver_opts *o);
 
-/* -l [SEARCH]: print matching probes, sorted. Returns the exit status. */
-int driver_list(const char *search, FILE *out);
+/* -l [SEARCH]: print matching probes, sorted; with verbose (-lv) each probe's arguments too.
+ * Returns the exit status. */
+int driver_list(const char *search, FILE *out, bool verbose);
 #endif

@@ -231,7 +231,7 @@ int main(int argc, char **argv)
 			fprintf(stderr, "ERROR: -l takes at most one search pattern\n");
 			return 1;
 		}
-		return driver_list(argi < argc ? argv[argi] : NULL, stdout);
+		return driver_list(argi < argc ? argv[argi] : NULL, stdout, o.verbose > 0);
 	}
 
 	char *text = NULL, *path = NULL;
