@@ -37,7 +37,7 @@ enum builtin_kind {
 	X(USTACK, "ustack", BK_VAR, 0, 2, true)                 \
 	X(RETVAL, "retval", BK_VAR, 0, 0, true)                 \
 	X(ARGN, "argN", BK_VAR, 0, 0, true) /* arg0, arg1, ... */ \
-	X(FUNC, "func", BK_VAR, 0, 0, false)                    \
+	X(FUNC, "func", BK_VAR, 0, 0, true)                     \
 	X(CTX, "ctx", BK_VAR, 0, 0, false)                      \
 	X(PROBETYPE, "probetype", BK_VAR, 0, 0, true)           \
 	X(PRINTF, "printf", BK_FUNC, 1, 128, true)              \

@@ -563,6 +563,16 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 		return ir_helper(g, H_get_current_task, g->i64, NULL, 0);
 	case BI_RAND:
 		return ir_helper(g, H_get_prandom_u32, g->i64, NULL, 0);
+	case BI_FUNC: {
+		LLVMValueRef ip = ir_helper(g, H_get_func_ip, g->i64, &g->ctx, 1);
+		if (e->type->kind != T_USYM)
+			return ip;
+		LLVMValueRef b = ir_buf(g, 16, "func");
+		ir_store_int(g, b, ip, 8);
+		LLVMValueRef pt = ir_helper(g, H_get_current_pid_tgid, g->i64, NULL, 0);
+		ir_store_int(g, ir_gep(g, b, 8), LLVMBuildLShr(g->B, pt, ir_i64(g, 32), ""), 8);
+		return b;
+	}
 	case BI_KSTACK:
 	case BI_USTACK: {
 		/* { u64 nframes; u64 pid; u64 ip[limit] } from bpf_get_stack */

@@ -487,6 +487,29 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 		e->str.len = strlen(name);
 		return check_expr(s, e);
 	}
+	case BI_FUNC: {
+		/* the traced function: kprobe/fentry (kernel) or uprobe (user), via bpf_get_func_ip */
+		bool user = false, kernel = false;
+		for (int i = 0; i < s->ntargets; i++) {
+			const struct probe_provider *p = s->res->probes.v[s->first_target + i].prov;
+			bool u = !strcmp(p->name, "uprobe") || !strcmp(p->name, "uretprobe");
+			/* kprobe/fentry: bpf_get_func_ip works there too, but on Debian's 6.1 kernel (our
+			 * second-kernel lane) a script using it never delivered its output: not enabled
+			 * until that is understood */
+			bool k = false;
+			if ((!u && !k) || s->in_for_map) {
+				serr(s, &e->loc, "func is not available in %s probes", s->in_for_map ? "for-loop bodies of" : p->name);
+				return s->tc->t_none;
+			}
+			user |= u;
+			kernel |= k;
+		}
+		if (user && kernel) {
+			serr(s, &e->loc, "func cannot mix kernel and user probes in one action");
+			return s->tc->t_none;
+		}
+		return user ? type_new(s->tc, T_USYM, 16) : type_new(s->tc, T_KSYM, 8);
+	}
 	case BI_USERMODE:
 		if (!regs_everywhere(s, e, "usermode"))
 			return s->tc->t_none;
