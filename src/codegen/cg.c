@@ -1043,6 +1043,16 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 		return LLVMBuildZExt(g->B, phi, g->i64, "");
 	}
 	LLVMValueRef l = expr(g, e->binop.l), r = expr(g, e->binop.r);
+	if ((lt->kind == T_PTR || rt->kind == T_PTR) && (op == OP_ADD || op == OP_SUB)) {
+		/* scaled by the element size (void and unknown-sized pointees move by bytes) */
+		const struct type *pt = lt->kind == T_PTR ? lt : rt;
+		uint64_t esize = pt->elem && pt->elem->size ? pt->elem->size : 1;
+		if (lt->kind == T_PTR && rt->kind == T_PTR)
+			return ir_sdiv(g, LLVMBuildSub(g->B, l, r, ""), ir_i64(g, esize));
+		LLVMValueRef n = LLVMBuildMul(g->B, lt->kind == T_PTR ? r : l, ir_i64(g, esize), "");
+		LLVMValueRef p = lt->kind == T_PTR ? l : r;
+		return op == OP_ADD ? LLVMBuildAdd(g->B, p, n, "") : LLVMBuildSub(g->B, p, n, "");
+	}
 	if (lt->kind == T_STRING && rt->kind == T_STRING) {
 		LLVMValueRef eq = str_equal(g, l, lt->size, r, rt->size, UINT32_MAX);
 		return op == OP_EQ ? eq : LLVMBuildXor(g->B, eq, ir_i64(g, 1), "");

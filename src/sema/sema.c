@@ -761,7 +761,16 @@ static struct type *check_binop(struct sema *s, struct ast_node *e)
 	if (cmp || op == OP_LAND || op == OP_LOR)
 		return s->tc->t_bool;
 	if (lp || rp) {
-		serr(s, &e->loc, "pointer arithmetic is not supported yet");
+		/* C pointer arithmetic: p + n and p - n move by n elements; p - q counts elements */
+		if (op == OP_SUB && lp && rp)
+			return t_i64(s);
+		if ((op == OP_ADD && lp != rp) || (op == OP_SUB && lp && !rp)) {
+			struct type *pt = lp ? l : r;
+			if (pt->elem && pt->elem->kind == T_STRUCT)
+				struct_fields(s, pt->elem);
+			return pt;
+		}
+		serr(s, &e->loc, "The '%s' operator can not be used on pointers", ast_op_str(op));
 		return s->tc->t_none;
 	}
 	bool sg = (l->kind == T_INT ? l->is_signed : true) || (r->kind == T_INT ? r->is_signed : true);
