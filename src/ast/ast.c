@@ -485,3 +485,68 @@ void ast_dump(const struct ast_node *n, FILE *out, bool types)
 	dump_node(&d, n, 0);
 	sb_free(&d.sb);
 }
+
+void ast_children(struct ast_node *n, struct ast_node ***k)
+{
+	for (int i = 0; i < 4; i++)
+		k[i] = NULL;
+	switch (n->kind) {
+	case AST_PROBE: k[0] = &n->probe.attach, k[1] = &n->probe.pred, k[2] = &n->probe.body; break;
+	case AST_CONFIG: k[0] = &n->config.items; break;
+	case AST_CONFIG_ITEM: k[0] = &n->config_item.value; break;
+	case AST_MACRO: k[0] = &n->macro.params, k[1] = &n->macro.body; break;
+	case AST_BLOCK: k[0] = &n->block.stmts; break;
+	case AST_EXPR_STMT: k[0] = &n->expr_stmt.expr; break;
+	case AST_ASSIGN: k[0] = &n->assign.lhs, k[1] = &n->assign.rhs; break;
+	case AST_LET: k[0] = &n->let.var, k[1] = &n->let.vtype, k[2] = &n->let.init; break;
+	case AST_IF: k[0] = &n->if_.cond, k[1] = &n->if_.then, k[2] = &n->if_.els; break;
+	case AST_WHILE: k[0] = &n->while_.cond, k[1] = &n->while_.body; break;
+	case AST_UNROLL: k[0] = &n->unroll.count, k[1] = &n->unroll.body; break;
+	case AST_FOR_MAP: k[0] = &n->for_map.var, k[1] = &n->for_map.map, k[2] = &n->for_map.body; break;
+	case AST_FOR_RANGE:
+		k[0] = &n->for_range.var, k[1] = &n->for_range.from, k[2] = &n->for_range.to, k[3] = &n->for_range.body;
+		break;
+	case AST_JUMP: k[0] = &n->jump.value; break;
+	case AST_MAP: k[0] = &n->map.keys; break;
+	case AST_CALL: k[0] = &n->call.args; break;
+	case AST_BINOP: k[0] = &n->binop.l, k[1] = &n->binop.r; break;
+	case AST_UNOP:
+	case AST_INCDEC: k[0] = &n->unop.e; break;
+	case AST_TERNARY: k[0] = &n->ternary.cond, k[1] = &n->ternary.then, k[2] = &n->ternary.els; break;
+	case AST_FIELD: k[0] = &n->field.e; break;
+	case AST_INDEX: k[0] = &n->index.e, k[1] = &n->index.index; break;
+	case AST_TUPLE:
+	case AST_RECORD: k[0] = &n->tuple.elems; break;
+	case AST_CAST: k[0] = &n->cast.to, k[1] = &n->cast.e; break;
+	case AST_SIZEOF:
+	case AST_OFFSETOF:
+	case AST_TYPEOF: k[0] = &n->sizeof_.arg; break;
+	default: break;
+	}
+}
+
+struct ast_node *ast_clone(struct arena *a, const struct ast_node *n)
+{
+	if (!n)
+		return NULL;
+	struct ast_node *c = arena_alloc(a, sizeof(*c));
+	*c = *n;
+	c->next = NULL;
+	c->type = NULL;
+	struct ast_node **k[4];
+	ast_children(c, k);
+	for (int i = 0; i < 4; i++)
+		if (k[i])
+			*k[i] = ast_clone_list(a, *k[i]);
+	return c;
+}
+
+struct ast_node *ast_clone_list(struct arena *a, const struct ast_node *list)
+{
+	struct ast_node *head = NULL, **tail = &head;
+	for (const struct ast_node *n = list; n; n = n->next) {
+		*tail = ast_clone(a, n);
+		tail = &(*tail)->next;
+	}
+	return head;
+}

@@ -241,6 +241,12 @@ struct ast_node *ast_new(struct arena *a, enum ast_kind k, const struct loc *loc
 /* Append `n` to the list whose head is *head; returns the head. */
 struct ast_node *ast_append(struct ast_node *head, struct ast_node *n);
 int ast_list_len(const struct ast_node *head);
+/* Deep copy of one node and everything below it (its `next` is not followed: the copy's next is
+ * NULL); ast_clone_list copies a whole list. Strings are shared (they are immutable). */
+struct ast_node *ast_clone(struct arena *a, const struct ast_node *n);
+struct ast_node *ast_clone_list(struct arena *a, const struct ast_node *list);
+/* The child lists of a node (at most 4; unused slots NULL), for generic walks. */
+void ast_children(struct ast_node *n, struct ast_node ***slots);
 const char *ast_kind_name(enum ast_kind k);
 /* Stable, indented dump used by -d ast and by golden tests. With types=true, typed expressions show
  * their type ("int64"), as -d types prints. */

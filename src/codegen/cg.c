@@ -22,6 +22,8 @@ static LLVMValueRef elem_addr(struct cg *g, const struct ast_node *e, enum addrs
 static LLVMValueRef str_equal(struct cg *g, LLVMValueRef l, uint32_t lsize, LLVMValueRef r, uint32_t rsize,
 			      uint32_t limit);
 static void declare_vars(struct cg *g, const struct ast_node *list);
+static void stmt(struct cg *g, const struct ast_node *st);
+static void call_stmt(struct cg *g, const struct ast_node *e);
 
 static bool is_scalar(const struct type *t)
 {
@@ -1304,6 +1306,25 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 		return index_elem(g, e);
 	case AST_CAST:
 		return norm_int(g, expr(g, e->cast.e), e->type);
+	case AST_BLOCK: {
+		/* a block expression: the statements, then the value of the last expression statement.
+		 * Its variables get storage first, below the temporaries of its statements. */
+		declare_vars(g, e->block.stmts);
+		for (const struct ast_node *st = e->block.stmts; st; st = st->next) {
+			if (!st->next && st->kind == AST_EXPR_STMT) {
+				ir_set_loc(g, &st->loc);
+				const struct ast_node *x = st->expr_stmt.expr;
+				if (x->kind == AST_CALL && builtin_info(x->call.id)->kind == BK_FUNC && x->type &&
+				    x->type->kind == T_VOID) {
+					call_stmt(g, x);
+					return ir_i64(g, 0);
+				}
+				return expr(g, x);
+			}
+			stmt(g, st);
+		}
+		return ir_i64(g, 0);
+	}
 	default:
 		fail(g, &e->loc, "internal: expression without code generation");
 		return ir_i64(g, 0);

@@ -16,6 +16,7 @@
 #include "btf/cdecl.h"
 #include "btf/ktypes.h"
 #include "probes/probe.h"
+#include "sema/macro.h"
 #include "sema/printf_check.h"
 
 /* A scratch variable in scope. Variables are block-scoped (a variable first assigned inside a
@@ -339,6 +340,7 @@ static struct type *check_map_read(struct sema *s, struct ast_node *e)
 }
 
 static struct type *check_call(struct sema *s, struct ast_node *e);
+static void check_stmt(struct sema *s, struct ast_node *st);
 
 /* Address of a kernel symbol from /proc/kallsyms (compile time), or 0. */
 static uint64_t kallsyms_addr(const char *name)
@@ -1122,6 +1124,21 @@ static struct type *check_expr(struct sema *s, struct ast_node *e)
 	case AST_SIZEOF:
 	case AST_OFFSETOF:
 		return check_sizeof(s, e);
+	case AST_BLOCK: {
+		/* a block expression (an expanded macro): its value is its last expression statement */
+		size_t mark = s->vars.n;
+		t = s->tc->t_void;
+		for (struct ast_node *st = e->block.stmts; st; st = st->next) {
+			if (!st->next && st->kind == AST_EXPR_STMT) {
+				struct ast_node *x = st->expr_stmt.expr;
+				t = x->kind == AST_CALL ? (x->type = check_call(s, x)) : check_expr(s, x);
+			} else {
+				check_stmt(s, st);
+			}
+		}
+		s->vars.n = mark;
+		break;
+	}
 	case AST_CAST: {
 		struct type *a = check_expr(s, e->cast.e);
 		if (a->kind == T_NONE)
@@ -2133,6 +2150,8 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 	res->ringbuf_size = o->ringbuf_size;
 	res->ncpus = o->ncpus;
 	res->target_pid = o->target_pid;
+	if (macro_expand(prog, &res->arena, dl))
+		goto out;
 	for (struct ast_node *it = prog->program.items; it; it = it->next)
 		if (it->kind == AST_MAP_DECL) {
 			if (map_find(&s, it->map_decl.name) >= 0) {
@@ -2141,7 +2160,7 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 			}
 			int id = map_get(&s, it->map_decl.name, &it->loc); /* may grow res->maps */
 			res->maps.v[id].decl = it;
-		} else if (it->kind != AST_PROBE && it->kind != AST_CONFIG)
+		} else if (it->kind != AST_PROBE && it->kind != AST_CONFIG && it->kind != AST_MACRO)
 			diag_error(dl, &it->loc, "%s is not supported yet", ast_kind_name(it->kind));
 	expand_probes(&s, prog);
 	if (dl->errors > errs0)
