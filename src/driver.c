@@ -34,6 +34,118 @@ static uint32_t ringbuf_bytes(uint64_t pages)
 	return (uint32_t)sz;
 }
 
+/* Imported files: their sources stay alive until the end of the run (nodes point into them). */
+struct imports {
+	VEC(struct source *) sources;
+	VEC(char *) paths; /* realpaths already imported */
+};
+
+static void set_source(struct ast_node *list, const struct source *src)
+{
+	for (struct ast_node *n = list; n; n = n->next) {
+		n->loc.src = src;
+		struct ast_node **k[4];
+		ast_children(n, k);
+		for (int i = 0; i < 4; i++)
+			if (k[i] && *k[i])
+				set_source(*k[i], src);
+		if (n->kind == AST_PROBE)
+			set_source(n->probe.attach, src);
+	}
+}
+
+/* Replace every `import "file.bt";` of the program by the items of that file (recursively, each
+ * file once, paths relative to the importing script's directory). Returns 0 or -errno after
+ * adding located errors. */
+static int resolve_imports(struct ast_node *prog, const char *base_dir, struct imports *im, struct arena *a,
+			   struct diag_list *dl, int depth)
+{
+	struct ast_node **link = &prog->program.items;
+	int rc = 0;
+	while (*link) {
+		struct ast_node *it = *link;
+		if (it->kind != AST_IMPORT) {
+			link = &it->next;
+			continue;
+		}
+		*link = it->next; /* the import statement itself goes away */
+		const char *path = it->import.path;
+		size_t pl = strlen(path);
+		if (pl < 3 || strcmp(path + pl - 3, ".bt")) {
+			diag_error(dl, &it->loc, "only .bt files can be imported (%s)", path);
+			rc = -EINVAL;
+			continue;
+		}
+		char *full = path[0] == '/' ? xstrdup(path) : xasprintf("%s/%s", base_dir, path);
+		char *real = realpath(full, NULL);
+		free(full);
+		if (!real) {
+			diag_error(dl, &it->loc, "cannot import %s: %s", path, strerror(errno));
+			rc = -ENOENT;
+			continue;
+		}
+		bool seen = false;
+		for (size_t i = 0; i < im->paths.n; i++)
+			seen |= !strcmp(im->paths.v[i], real);
+		if (seen) {
+			free(real);
+			continue;
+		}
+		if (depth > 16) {
+			diag_error(dl, &it->loc, "imports are nested too deeply");
+			free(real);
+			return -ELOOP;
+		}
+		VEC_PUSH(im->paths, real);
+		size_t len = 0;
+		char *text = read_file(real, &len);
+		if (!text) {
+			diag_error(dl, &it->loc, "cannot read %s: %s", path, strerror(errno));
+			rc = -EIO;
+			continue;
+		}
+		struct source *src = source_new(path, text, len);
+		free(text);
+		VEC_PUSH(im->sources, src);
+		/* the imported file's diagnostics name it: parse it with its own list, then move them */
+		struct diag_list sub;
+		diag_init(&sub, src);
+		struct ast_node *iprog = NULL;
+		int prc = parse_program(src, a, &sub, &iprog);
+		for (size_t i = 0; i < sub.v.n; i++) {
+			struct diag *d = &sub.v.v[i];
+			d->loc.src = src;
+			diag_add(dl, d->sev, d->has_loc ? &d->loc : NULL, "%s", d->msg);
+		}
+		diag_free(&sub);
+		if (prc || !iprog) {
+			rc = -EINVAL;
+			continue;
+		}
+		if (iprog->program.preamble)
+			diag_warn(dl, &it->loc, "the C definitions of %s are ignored (put them in the main script)", path);
+		set_source(iprog->program.items, src);
+		char *dir = xstrdup(real);
+		char *slash = strrchr(dir, '/');
+		if (slash)
+			*slash = 0;
+		int r = resolve_imports(iprog, dir, im, a, dl, depth + 1);
+		free(dir);
+		if (r)
+			rc = r;
+		/* splice the imported items in where the import was */
+		struct ast_node *last = iprog->program.items;
+		if (last) {
+			while (last->next)
+				last = last->next;
+			last->next = *link;
+			*link = iprog->program.items;
+			link = &last->next;
+		}
+	}
+	return rc;
+}
+
 /* -c: fork a child that waits at a gate (a pipe) until every probe is attached, then execs
  * `sh -c "exec CMD"` (so its pid stays the command's). Returns its pid, or -1 with errno. */
 static pid_t spawn_gated(const char *cmd, int *gate_w)
@@ -112,6 +224,7 @@ int driver_run(const struct driver_opts *o)
 	struct cg_result cg = {0};
 	struct ast_node *prog = NULL;
 	struct cdecl *cd = NULL;
+	struct imports imports = {0};
 
 	int gate = -1;
 	pid_t child = 0;
@@ -126,6 +239,16 @@ int driver_run(const struct driver_opts *o)
 	int rc = parse_program(src, &ast_arena, &dl, &prog);
 	if (flush_diags(&dl) || rc || !prog)
 		goto out;
+	{
+		char *dir = o->path && o->name && strcmp(o->name, "stdin") ? xstrdup(o->path) : getcwd(NULL, 0);
+		char *slash = dir && o->name && strcmp(o->name, "stdin") ? strrchr(dir, '/') : NULL;
+		if (slash)
+			*slash = 0;
+		rc = resolve_imports(prog, dir ? dir : ".", &imports, &ast_arena, &dl, 0);
+		free(dir);
+		if (flush_diags(&dl) || rc)
+			goto out;
+	}
 	if (o->dumps & DUMP_AST)
 		ast_dump(prog, stdout, false);
 	if (o->stop_after == STAGE_PARSE) {
@@ -256,6 +379,12 @@ int driver_run(const struct driver_opts *o)
 	status = code;
 out:
 	cdecl_free(cd);
+	for (size_t i = 0; i < imports.sources.n; i++)
+		source_free(imports.sources.v[i]);
+	for (size_t i = 0; i < imports.paths.n; i++)
+		free(imports.paths.v[i]);
+	VEC_FREE(imports.sources);
+	VEC_FREE(imports.paths);
 	if (gate >= 0)
 		close(gate); /* a child still waiting at the gate sees EOF and exits without running */
 	if (child > 0) {

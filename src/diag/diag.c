@@ -83,15 +83,15 @@ void diag_render(const struct diag_list *dl, FILE *out, bool color)
 		const struct diag *d = &dl->v.v[i];
 		const char *sevs = d->sev == DIAG_ERROR ? "ERROR" : "WARNING";
 		const char *c = d->sev == DIAG_ERROR ? red : yel;
-		if (!d->has_loc || !dl->src) {
+		const struct source *src = d->loc.src ? d->loc.src : dl->src;
+		if (!d->has_loc || !src) {
 			fprintf(out, "%s%s: %s%s\n", c, sevs, d->msg, off);
 		} else {
 			const struct loc *l = &d->loc;
 			int end = l->end_line == l->line && l->end_col > l->col ? l->end_col : l->col + 1;
-			fprintf(out, "%s%s:%d:%d-%d: %s: %s%s\n", c, dl->src->name, l->line, l->col, end, sevs, d->msg,
-				off);
+			fprintf(out, "%s%s:%d:%d-%d: %s: %s%s\n", c, src->name, l->line, l->col, end, sevs, d->msg, off);
 			size_t n;
-			const char *line = source_line(dl->src, l->line, &n);
+			const char *line = source_line(src, l->line, &n);
 			if (line) {
 				fprintf(out, "%.*s\n", (int)n, line);
 				/* tildes under the range (to end of line if it spans lines); tabs kept for alignment */

@@ -7,10 +7,14 @@
 
 #include "util/util.h"
 
-/* A location in a source: 1-based line and column; end_col is exclusive (bpftrace's "1:17-19"). */
+struct source;
+
+/* A location in a source: 1-based line and column; end_col is exclusive (bpftrace's "1:17-19").
+ * src is the file it is in when that is not the diag_list's main source (imported files). */
 struct loc {
 	int line, col;
 	int end_line, end_col;
+	const struct source *src;
 };
 
 struct source {
