@@ -239,7 +239,14 @@ int driver_run(const struct driver_opts *o)
 	int rc = parse_program(src, &ast_arena, &dl, &prog);
 	if (flush_diags(&dl) || rc || !prog)
 		goto out;
-	{
+
+	if (o->dumps & DUMP_AST)
+		ast_dump(prog, stdout, false);
+	if (o->stop_after == STAGE_PARSE) {
+		status = 0;
+		goto out;
+	}
+	{ /* imports: the parse stage covers this file only */
 		char *dir = o->path && o->name && strcmp(o->name, "stdin") ? xstrdup(o->path) : getcwd(NULL, 0);
 		char *slash = dir && o->name && strcmp(o->name, "stdin") ? strrchr(dir, '/') : NULL;
 		if (slash)
@@ -248,12 +255,6 @@ int driver_run(const struct driver_opts *o)
 		free(dir);
 		if (flush_diags(&dl) || rc)
 			goto out;
-	}
-	if (o->dumps & DUMP_AST)
-		ast_dump(prog, stdout, false);
-	if (o->stop_after == STAGE_PARSE) {
-		status = 0;
-		goto out;
 	}
 
 	/* the C preamble: everything before the first probe/config/... item, parsed with its

@@ -13,13 +13,15 @@
 
 struct ast_node *parse_node(struct parse_state *ps, enum ast_kind k, const struct loc *loc)
 {
-	return ast_new(ps->arena, k, loc);
+	struct ast_node *n = ast_new(ps->arena, k, loc);
+	n->loc.src = NULL; /* set for imported files by the driver */
+	return n;
 }
 
 struct ast_node *parse_type(struct parse_state *ps, const char *name, int ptr_depth, int array_len,
 			    const struct loc *loc)
 {
-	struct ast_node *n = ast_new(ps->arena, AST_TYPE, loc);
+	struct ast_node *n = parse_node(ps, AST_TYPE, loc);
 	n->typ.name = name;
 	n->typ.ptr_depth = ptr_depth;
 	n->typ.array_len = array_len;
@@ -35,7 +37,7 @@ static bool is_ident_char(char c) { return c == '_' || isalnum((unsigned char)c)
  * not split) but kept in text. */
 struct ast_node *parse_attach(struct parse_state *ps, const char *text, const struct loc *loc)
 {
-	struct ast_node *n = ast_new(ps->arena, AST_ATTACH, loc);
+	struct ast_node *n = parse_node(ps, AST_ATTACH, loc);
 	const char *p = text;
 	if (is_ident_start(*p)) {
 		const char *q = p;

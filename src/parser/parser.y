@@ -76,6 +76,7 @@ void scry_yyerror(SCRY_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps, c
 %code {
 #define YYLLOC_DEFAULT(Cur, Rhs, N)                                                               \
 	do {                                                                                      \
+		(Cur).src = NULL;                                                                 \
 		if (N) {                                                                          \
 			(Cur).line = YYRHSLOC(Rhs, 1).line;                                       \
 			(Cur).col = YYRHSLOC(Rhs, 1).col;                                         \
@@ -645,5 +646,7 @@ field_name:
 void scry_yyerror(SCRY_YYLTYPE *loc, yyscan_t scanner, struct parse_state *ps, const char *msg)
 {
 	(void)scanner;
-	diag_error(ps->dl, loc, "%s", msg);
+	struct loc l = *loc;
+	l.src = NULL; /* the parsed source (the list's own) */
+	diag_error(ps->dl, &l, "%s", msg);
 }
