@@ -77,6 +77,12 @@ struct type {
 	/* T_KSTACK / T_USTACK: how frames print and how many are kept (nelem). Layout:
 	 * { u64 nframes; u64 pid (ustack; 0 for kstack); u64 ip[nelem]; } */
 	enum stack_mode { STACK_BPFTRACE, STACK_PERF, STACK_RAW, STACK_BUILD_ID } stack_mode;
+	/* T_ENUM: the enumerators (printed by name with %s and in maps) */
+	struct type_enumerator {
+		const char *name;
+		int64_t value;
+	} *enumerators;
+	uint32_t nenumerators;
 	/* T_NAMED_INT: which names (a u64 number is stored) */
 	enum int_names { NAMES_SYSCALL, NAMES_SIGNAL, NAMES_ERRNO } names;
 };

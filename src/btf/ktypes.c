@@ -68,9 +68,27 @@ static struct type *convert(struct type_ctx *tc, uint32_t id)
 		break;
 	}
 	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
-		r = type_int(tc, t->size, btf_kflag(t));
+	case BTF_KIND_ENUM64: {
+		r = type_new(tc, T_ENUM, t->size ? t->size : 4);
+		r->is_signed = btf_kflag(t);
+		const char *nm = btf__name_by_offset(kt.btf, t->name_off);
+		r->name = nm && *nm ? arena_strdup(&tc->arena, nm) : NULL;
+		uint32_t n = btf_vlen(t);
+		r->enumerators = arena_alloc(&tc->arena, sizeof(*r->enumerators) * (n ? n : 1));
+		r->nenumerators = n;
+		for (uint32_t i = 0; i < n; i++) {
+			if (btf_is_enum(t)) {
+				const struct btf_enum *e = btf_enum(t) + i;
+				r->enumerators[i].name = arena_strdup(&tc->arena, btf__name_by_offset(kt.btf, e->name_off));
+				r->enumerators[i].value = r->is_signed ? (int64_t)e->val : (int64_t)(uint32_t)e->val;
+			} else {
+				const struct btf_enum64 *e = btf_enum64(t) + i;
+				r->enumerators[i].name = arena_strdup(&tc->arena, btf__name_by_offset(kt.btf, e->name_off));
+				r->enumerators[i].value = (int64_t)btf_enum64_value(e);
+			}
+		}
 		break;
+	}
 	case BTF_KIND_PTR: {
 		/* the pointee is converted lazily too: structs start without fields */
 		r = type_ptr(tc, NULL, AS_KERNEL);

@@ -46,7 +46,7 @@ static const struct type *type_int_static(uint8_t size, bool is_signed)
 /* An i64 holding a value of integer type t: truncated to t's size and re-extended. */
 static LLVMValueRef norm_int(struct cg *g, LLVMValueRef v, const struct type *t)
 {
-	if (t->kind != T_INT || t->size >= 8)
+	if ((t->kind != T_INT && t->kind != T_ENUM) || t->size >= 8)
 		return v;
 	LLVMValueRef tr = LLVMBuildTrunc(g->B, v, LLVMIntTypeInContext(g->C, t->size * 8), "");
 	return t->is_signed ? LLVMBuildSExt(g->B, tr, g->i64, "") : LLVMBuildZExt(g->B, tr, g->i64, "");

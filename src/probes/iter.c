@@ -4,7 +4,7 @@
  * args.file, ...). The runtime runs the iterator once to its end (provider.run): reading the
  * iterator's fd makes the kernel call the program for every element. With PIN the link is pinned
  * in bpffs (PIN relative to /sys/fs/bpf, or absolute) instead of being read. Iterators are the
- * BTF structs named `bpf_iter__*`. */
+ * BTF structs named `bpf_iter__NAME`. */
 #include <bpf/bpf.h>
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -12,6 +12,8 @@
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/vfs.h>
 #include <unistd.h>
 
 #include "btf/ktypes.h"
@@ -20,6 +22,9 @@
 
 #define PREFIX "bpf_iter__"
 #define BPFFS "/sys/fs/bpf"
+#ifndef BPF_FS_MAGIC
+#define BPF_FS_MAGIC 0xcafe4a11
+#endif
 
 /* Iterator names in the kernel's BTF matching glob, each passed to fn. Returns how many matched,
  * or -errno without BTF. */
@@ -34,8 +39,12 @@ static int each_iter(const char *glob, void (*fn)(const char *name, void *ctx), 
 		if (!btf_is_struct(t))
 			continue;
 		const char *name = btf__name_by_offset(b, t->name_off);
-		if (name && !strncmp(name, PREFIX, sizeof(PREFIX) - 1) && glob_match(glob, name + sizeof(PREFIX) - 1)) {
-			fn(name + sizeof(PREFIX) - 1, ctx);
+		if (!name || strncmp(name, PREFIX, sizeof(PREFIX) - 1))
+			continue;
+		name += sizeof(PREFIX) - 1;
+		/* bpf_iter__task__safe_trusted and the like are the verifier's, not iterators */
+		if (!strstr(name, "__") && glob_match(glob, name)) {
+			fn(name, ctx);
 			found++;
 		}
 	}
@@ -122,12 +131,29 @@ static int iter_attach(struct bpf_program *prog, const struct res_probe *rp, str
 	return 0;
 }
 
-static int iter_pin(const struct res_probe *rp, struct bpf_link *link, const char *pin, char **note, char **err)
+/* Is dir on a BPF filesystem? When it is /sys/fs/bpf and is not, mount one there (as bpftool
+ * does), like tracefs for tracepoints. */
+static bool on_bpffs(const char *dir)
+{
+	struct statfs st;
+	if (statfs(dir, &st) == 0 && st.f_type == BPF_FS_MAGIC)
+		return true;
+	if (strcmp(dir, BPFFS) || mount("bpf", BPFFS, "bpf", 0, NULL))
+		return false;
+	return statfs(dir, &st) == 0 && st.f_type == BPF_FS_MAGIC;
+}
+
+static int iter_pin(struct bpf_link *link, const char *pin, char **note, char **err)
 {
 	char *path = pin[0] == '/' ? xstrdup(pin) : xasprintf(BPFFS "/%s", pin);
-	int ret = bpf_link__pin(link, path);
+	char *dir = xstrdup(path);
+	*strrchr(dir, '/') = 0;
+	bool bpffs = on_bpffs(*dir ? dir : "/");
+	free(dir);
+	int ret = bpffs ? bpf_link__pin(link, path) : -EINVAL;
 	if (ret) {
-		*err = xasprintf("cannot pin %s to %s: %s%s", rp->name, path, strerror(-ret),
+		*err = xasprintf("cannot pin it to %s: %s%s", path,
+				 bpffs ? strerror(-ret) : "its directory is not on a BPF filesystem (mount -t bpf)",
 				 ret == -EEXIST ? " (remove the old pin first)" : "");
 		free(path);
 		return ret;
@@ -144,11 +170,11 @@ static int iter_run(const struct res_probe *rp, struct bpf_link *link, char **no
 {
 	const char *pin = strchr(rp->target, ':');
 	if (pin)
-		return iter_pin(rp, link, pin + 1, note, err);
+		return iter_pin(link, pin + 1, note, err);
 	int fd = bpf_iter_create(bpf_link__fd(link));
 	if (fd < 0) {
 		int e = errno ? errno : EINVAL;
-		*err = xasprintf("cannot create the iterator for %s: %s", rp->name, strerror(e));
+		*err = xasprintf("cannot create the iterator: %s", strerror(e));
 		return -e;
 	}
 	char buf[4096];
@@ -158,7 +184,7 @@ static int iter_run(const struct res_probe *rp, struct bpf_link *link, char **no
 		if (n > 0 || errno == EINTR)
 			continue;
 		ret = -errno;
-		*err = xasprintf("reading the iterator %s failed: %s", rp->name, strerror(errno));
+		*err = xasprintf("reading the iterator failed: %s", strerror(errno));
 		break;
 	}
 	close(fd);

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -27,6 +29,11 @@ static volatile sig_atomic_t g_signal;
 
 static void on_signal(int sig) { g_signal = sig; }
 
+/* SIGUSR1 runs the self:signal:SIGUSR1 probes (from the event loop) */
+static volatile sig_atomic_t g_usr1;
+
+static void on_usr1(int sig) { g_usr1 = 1; }
+
 struct rt {
 	const struct resources *res;
 	const struct rt_opts *o;
@@ -36,6 +43,9 @@ struct rt {
 	int *map_fds;
 	struct ring_buffer *rb;
 	struct probe_links links;
+	const struct res_probe *runner; /* the attached probe that runs to completion (an iterator) */
+	size_t runner_link;             /* index of its first link in `links` */
+	bool pinned;     /* the runner was pinned: its programs must keep working after we exit */
 	bool stop;       /* exit() seen */
 	bool discard;    /* drop events (after exit(), before END) */
 	uint64_t lost_reported; /* lost events already reported with "Lost N events" */
@@ -350,10 +360,11 @@ static int set_cfg(struct rt *rt)
 	return bpf_map_update_elem(bpf_map__fd(m), &k, &start, BPF_ANY);
 }
 
-/* Every probe program checks this flag first (perf-event disable does not stop tracepoints). */
+/* Every probe program checks this flag first (perf-event disable does not stop tracepoints). A
+ * pinned iterator is left working. */
 static void set_stop_flag(struct rt *rt)
 {
-	struct bpf_map *m = rt->obj ? bpf_object__find_map_by_name(rt->obj, CFG_MAP) : NULL;
+	struct bpf_map *m = rt->obj && !rt->pinned ? bpf_object__find_map_by_name(rt->obj, CFG_MAP) : NULL;
 	uint64_t one = 1;
 	uint32_t k = CFG_STOP;
 	if (m)
@@ -409,6 +420,84 @@ static int run_special(struct rt *rt, enum probe_special which)
 	return 0;
 }
 
+static bool has_special(const struct resources *res, enum probe_special which)
+{
+	for (size_t i = 0; i < res->probes.n; i++)
+		if (res->probes.v[i].prov->special == which)
+			return true;
+	return false;
+}
+
+/* A probe that runs to completion (an iterator) ends the script: only begin/end may join it. */
+static int check_runner_alone(const struct resources *res, struct diag_list *dl)
+{
+	const struct res_probe *runner = NULL;
+	for (size_t i = 0; i < res->probes.n; i++)
+		if (res->probes.v[i].prov->run) {
+			runner = &res->probes.v[i];
+			break;
+		}
+	for (size_t i = 0; runner && i < res->probes.n; i++) {
+		const struct res_probe *rp = &res->probes.v[i];
+		enum probe_special sp = rp->prov->special;
+		if (rp != runner && sp != PS_BEGIN && sp != PS_END) {
+			diag_error(dl, &rp->loc, "%s cannot be used with %s: an iter probe runs once over every element "
+						 "and ends the script, so only begin and end probes may join it",
+				   rp->name, runner->name);
+			return -EINVAL;
+		}
+	}
+	return 0;
+}
+
+struct runner_job {
+	const struct res_probe *rp;
+	struct bpf_link *link;
+	char *note, *err;
+	int ret;
+	atomic_bool done;
+};
+
+static void *runner_thread(void *arg)
+{
+	struct runner_job *j = arg;
+	j->ret = j->rp->prov->run(j->rp, j->link, &j->note, &j->err);
+	atomic_store(&j->done, true);
+	return NULL;
+}
+
+/* Run the runner probe to its end in a thread while this one delivers its events (so a long run
+ * does not overflow the ring buffer), then report how it went. */
+static int run_runner(struct rt *rt)
+{
+	struct runner_job j = {.rp = rt->runner, .link = rt->links.v.v[rt->runner_link].link};
+	atomic_init(&j.done, false);
+	sigset_t all, old;
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old); /* signals stay with this thread */
+	pthread_t tid;
+	int e = pthread_create(&tid, NULL, runner_thread, &j);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (e) {
+		diag_error(rt->dl, &j.rp->loc, "running probe %s failed: %s", j.rp->name, strerror(e));
+		return -e;
+	}
+	while (!atomic_load(&j.done)) {
+		ring_buffer__poll(rt->rb, 10);
+		report_lost(rt);
+	}
+	pthread_join(tid, NULL);
+	if (j.note)
+		fprintf(stderr, "%s\n", j.note);
+	if (j.ret < 0)
+		diag_error(rt->dl, &j.rp->loc, "running probe %s failed: %s", j.rp->name,
+			   j.err ? j.err : strerror(-j.ret));
+	rt->pinned = j.ret == PROBE_RUN_PINNED;
+	free(j.note);
+	free(j.err);
+	return j.ret < 0 ? j.ret : 0;
+}
+
 int rt_run(const struct resources *res, const void *elf, size_t elf_size, const struct rt_opts *o,
 	   int *exit_code, struct diag_list *dl)
 {
@@ -416,6 +505,8 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 	char **logbufs = NULL;
 	size_t nprogs = 0;
 	int err = 0;
+	bool on_sigusr1 = false; /* self:signal probes: SIGUSR1 handled until we return */
+	struct sigaction old_usr1;
 	*exit_code = 0;
 	g_verbose = o->verbose;
 	sb_reset(&g_libbpf_log);
@@ -434,6 +525,9 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 	if (o->str_trailer)
 		rt.out->str_trailer = o->str_trailer;
 
+	err = check_runner_alone(res, dl);
+	if (err)
+		goto cleanup;
 	LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = "scry");
 	rt.obj = bpf_object__open_mem(elf, elf_size, &oo);
 	if (!rt.obj) {
@@ -489,6 +583,12 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
+	struct sigaction su = {.sa_handler = on_usr1};
+	sigemptyset(&su.sa_mask);
+	g_usr1 = 0;
+	on_sigusr1 = has_special(res, PS_SIGNAL);
+	if (on_sigusr1)
+		sigaction(SIGUSR1, &su, &old_usr1);
 
 	size_t skipped = 0;
 	for (size_t i = 0; i < res->probes.n; i++) {
@@ -497,6 +597,7 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 			continue;
 		struct bpf_program *p = bpf_object__find_program_by_name(rt.obj, rp->prog);
 		char *msg = NULL;
+		size_t first_link = rt.links.v.n;
 		err = p ? rp->prov->attach(p, rp, &rt.links, &msg) : -ENOENT;
 		if (err && o->missing_probes != 0) { /* config missing_probes = warn | ignore */
 			if (o->missing_probes == 1) {
@@ -514,6 +615,10 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 			diag_error(dl, &rp->loc, "attaching probe %s failed: %s", rp->name, msg ? msg : strerror(-err));
 			free(msg);
 			goto cleanup;
+		}
+		if (rp->prov->run && rt.links.v.n > first_link) {
+			rt.runner = rp;
+			rt.runner_link = first_link;
 		}
 		if (g_signal) {
 			err = -EINTR;
@@ -537,7 +642,17 @@ int rt_run(const struct resources *res, const void *elf, size_t elf_size, const 
 		err = -EIO;
 		goto cleanup;
 	}
-	while (!rt.stop && !g_signal && !res->has_begin_end_only) {
+	/* an iterator runs once, to its end, instead of the event loop; begin/end-only scripts end at
+	 * once, unless a self:signal probe waits for SIGUSR1 */
+	if (rt.runner && !rt.stop && !g_signal)
+		err = run_runner(&rt);
+	while (!rt.runner && !rt.stop && !g_signal && (!res->has_begin_end_only || on_sigusr1)) {
+		if (g_usr1) {
+			g_usr1 = 0;
+			if ((err = run_special(&rt, PS_SIGNAL)))
+				break;
+			continue;
+		}
 		if (target_gone(o))
 			break;
 		int n = ring_buffer__poll(rt.rb, 200);
@@ -592,5 +707,7 @@ cleanup:
 	VEC_FREE(rt.links.v);
 	signal(SIGINT, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
+	if (on_sigusr1)
+		sigaction(SIGUSR1, &old_usr1, NULL);
 	return err < 0 ? err : 0;
 }

@@ -232,8 +232,11 @@ struct rt_value *rt_decode(const struct rt_decoder *d, const struct type *t, con
 	case T_INT:
 		return int_value(a, rt_read_int(p, t->size, t->is_signed), t->is_signed);
 	case T_ENUM: {
-		/* the type model carries no enumerator names yet: print the number */
+		/* by name when the value is an enumerator, else the number */
 		int64_t x = rt_read_int(p, t->size, t->is_signed);
+		for (uint32_t i = 0; i < t->nenumerators; i++)
+			if (t->enumerators[i].value == x)
+				return rv_sym(a, (uint64_t)x, t->enumerators[i].name);
 		char buf[32];
 		snprintf(buf, sizeof(buf), t->is_signed ? "%lld" : "%llu", (long long)x);
 		return rv_sym(a, (uint64_t)x, buf);

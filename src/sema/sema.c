@@ -153,8 +153,14 @@ static struct type *storage_type(struct sema *s, struct type *t)
 {
 	if (!t)
 		return NULL;
-	if (t->kind == T_INT || t->kind == T_ENUM)
+	if (t->kind == T_INT)
 		return type_int(s->tc, 8, t->is_signed);
+	if (t->kind == T_ENUM && t->size != 8) { /* 64-bit storage, names kept for printing */
+		struct type *e = type_new(s->tc, T_ENUM, 8);
+		*e = *t;
+		e->size = e->align = 8;
+		return e;
+	}
 	if (t->kind == T_BOOL)
 		return t; /* kept as bool so it prints true/false */
 	return t;
@@ -1146,7 +1152,7 @@ static struct type *check_expr(struct sema *s, struct ast_node *e)
 		struct type *to = type_from_ast(s, e->cast.to);
 		if (!to)
 			break;
-		if (to->kind != T_INT && to->kind != T_PTR) {
+		if (to->kind != T_INT && to->kind != T_PTR && to->kind != T_ENUM) {
 			serr(s, &e->cast.to->loc, "casts to %s are not supported yet", tstr(s, to));
 			break;
 		}
