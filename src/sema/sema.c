@@ -1226,6 +1226,33 @@ static int want_map_arg(struct sema *s, struct ast_node *e, struct ast_node *a, 
 	return id;
 }
 
+/* printf(), cat(), system(), errorf(), warnf(): a literal format checked against the arguments,
+ * then a formatted-output resource of that kind. */
+static struct type *check_formatted(struct sema *s, struct ast_node *e, enum res_fmt_kind kind)
+{
+	struct ast_node *f = e->call.args;
+	if (f->kind != AST_STRING) {
+		serr(s, &f->loc, "%s() expects a string literal as its first argument", e->call.name);
+		return s->tc->t_none;
+	}
+	if (!args_typed(s, e, 1))
+		return s->tc->t_void;
+	struct type *ts[128];
+	int k = 0;
+	for (struct ast_node *a = f->next; a && k < 128; a = a->next)
+		ts[k++] = a->type;
+	char *err = NULL;
+	if (rt_format_check(e->call.name, f->str.s, ts, k, &err)) {
+		serr(s, &e->loc, "%s", err ? err : "invalid format string");
+		free(err);
+		return s->tc->t_void;
+	}
+	free(err);
+	if (s->report)
+		e->call.res_id = fmt_add(s, kind, f->str.s, f->next, &e->loc);
+	return s->tc->t_void;
+}
+
 static struct type *check_call(struct sema *s, struct ast_node *e)
 {
 	enum builtin_id id = builtin_lookup(e->call.name);
@@ -1278,29 +1305,8 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		return builtin_var(s, e, id);
 	}
 	switch (id) {
-	case BI_PRINTF: {
-		struct ast_node *f = e->call.args;
-		if (f->kind != AST_STRING) {
-			serr(s, &f->loc, "printf() expects a string literal as its first argument");
-			return s->tc->t_none;
-		}
-		if (!args_typed(s, e, 1))
-			return s->tc->t_void;
-		struct type *ts[128];
-		int k = 0;
-		for (struct ast_node *a = f->next; a && k < 128; a = a->next)
-			ts[k++] = a->type;
-		char *err = NULL;
-		if (rt_printf_check(f->str.s, ts, k, &err)) {
-			serr(s, &e->loc, "%s", err ? err : "invalid format string");
-			free(err);
-			return s->tc->t_void;
-		}
-		free(err);
-		if (s->report)
-			e->call.res_id = fmt_add(s, FMT_PRINTF, f->str.s, f->next, &e->loc);
-		return s->tc->t_void;
-	}
+	case BI_PRINTF:
+		return check_formatted(s, e, FMT_PRINTF);
 	case BI_TIME: {
 		const char *fmt = "%H:%M:%S\n";
 		if (n == 1) {
@@ -1316,33 +1322,13 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 	}
 	case BI_CAT:
 	case BI_SYSTEM: {
-		struct ast_node *f = e->call.args;
 		if (id == BI_SYSTEM && !s->o->unsafe) {
 			serr(s, &e->loc, "system() is an unsafe function: it runs commands");
 			if (s->report)
 				diag_hint(s->dl, "run scry with --unsafe to allow it");
 			return s->tc->t_none;
 		}
-		if (f->kind != AST_STRING) {
-			serr(s, &f->loc, "%s() expects a string literal as its first argument", bi->name);
-			return s->tc->t_none;
-		}
-		if (!args_typed(s, e, 1))
-			return s->tc->t_void;
-		struct type *ts[128];
-		int k = 0;
-		for (struct ast_node *a = f->next; a && k < 128; a = a->next)
-			ts[k++] = a->type;
-		char *err = NULL;
-		if (rt_format_check(bi->name, f->str.s, ts, k, &err)) {
-			serr(s, &e->loc, "%s", err ? err : "invalid format string");
-			free(err);
-			return s->tc->t_void;
-		}
-		free(err);
-		if (s->report)
-			e->call.res_id = fmt_add(s, id == BI_CAT ? FMT_CAT : FMT_SYSTEM, f->str.s, f->next, &e->loc);
-		return s->tc->t_void;
+		return check_formatted(s, e, id == BI_CAT ? FMT_CAT : FMT_SYSTEM);
 	}
 	case BI_EXIT:
 		if (n == 1) {
@@ -1571,29 +1557,8 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		return s->tc->t_bool;
 	}
 	case BI_ERRORF:
-	case BI_WARNF: {
-		struct ast_node *f = e->call.args;
-		if (f->kind != AST_STRING) {
-			serr(s, &f->loc, "%s() expects a string literal as its first argument", bi->name);
-			return s->tc->t_none;
-		}
-		if (!args_typed(s, e, 1))
-			return s->tc->t_void;
-		struct type *ts[128];
-		int k = 0;
-		for (struct ast_node *x = f->next; x && k < 128; x = x->next)
-			ts[k++] = x->type;
-		char *err = NULL;
-		if (rt_format_check(bi->name, f->str.s, ts, k, &err)) {
-			serr(s, &e->loc, "%s", err ? err : "invalid format string");
-			free(err);
-			return s->tc->t_void;
-		}
-		free(err);
-		if (s->report)
-			e->call.res_id = fmt_add(s, id == BI_ERRORF ? FMT_ERRORF : FMT_WARNF, f->str.s, f->next, &e->loc);
-		return s->tc->t_void;
-	}
+	case BI_WARNF:
+		return check_formatted(s, e, id == BI_ERRORF ? FMT_ERRORF : FMT_WARNF);
 	case BI_ASSERT: {
 		struct ast_node *c = e->call.args, *m = c->next;
 		struct type *t = check_expr(s, c);
