@@ -38,7 +38,7 @@ enum builtin_kind {
 	X(RETVAL, "retval", BK_VAR, 0, 0, true)                 \
 	X(ARGN, "argN", BK_VAR, 0, 0, true) /* arg0, arg1, ... */ \
 	X(FUNC, "func", BK_VAR, 0, 0, true)                     \
-	X(CTX, "ctx", BK_VAR, 0, 0, false)                      \
+	X(CTX, "ctx", BK_VAR, 0, 0, true)                       \
 	X(PROBETYPE, "probetype", BK_VAR, 0, 0, true)           \
 	X(PRINTF, "printf", BK_FUNC, 1, 128, true)              \
 	X(EXIT, "exit", BK_FUNC, 0, 1, true)                    \

@@ -617,6 +617,7 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 		return ir_load_int(g, ir_gep(g, g->ctx, (uint32_t)off), 8, false);
 	}
 	case BI_ARGS:
+	case BI_CTX:
 		return g->ctx;
 	default:
 		fail(g, &e->loc, "internal: builtin without code generation");
@@ -787,7 +788,7 @@ static LLVMValueRef field(struct cg *g, const struct ast_node *e)
 			if (!strcmp(bt->fields[i].name, e->field.name))
 				return tuple_elem(g, base, i);
 	}
-	bool is_args = base->kind == AST_IDENT && base->ident.id == BI_ARGS;
+	bool is_args = base->kind == AST_IDENT && (base->ident.id == BI_ARGS || base->ident.id == BI_CTX);
 	/* `args` of this target (wildcards may differ in offsets); else the struct or pointee */
 	const struct type *st = is_args ? g->rp->args : bt->kind == T_PTR ? bt->elem : bt;
 	const struct type_field *f = find_field(st, e->field.name);
@@ -799,6 +800,14 @@ static LLVMValueRef field(struct cg *g, const struct ast_node *e)
 	if (is_args) {
 		/* the tracepoint record is the context: scalars are read directly */
 		LLVMValueRef fp = ir_gep(g, g->ctx, f->offset);
+		if (ft->kind == T_PTR && g->rp->prov->ctx_ptrs_nullable) {
+			/* iterator context pointers may be NULL (trusted_ptr_or_null): read them as plain
+			 * values so that field chains go through probe reads */
+			LLVMValueRef b = ir_buf(g, 8, "ctxptr");
+			LLVMValueRef args[3] = {b, ir_i32(g, 8), fp};
+			ir_helper(g, H_probe_read_kernel, g->i64, args, 3);
+			return ir_load_int(g, b, 8, false);
+		}
 		if (is_scalar(ft))
 			return ir_load_int(g, fp, ft->size, ft->kind == T_INT && ft->is_signed);
 		LLVMValueRef b = ir_buf(g, ft->size, "fld");
@@ -1749,7 +1758,15 @@ static void gen_program(struct cg *g, const struct ast_node *probe, int probe_id
 		LLVMBuildCondBr(g->B, stopped, g->ret0, go);
 		ir_at(g, go);
 	}
-	if (g->res->target_pid && rp->prov->special == PS_NONE && strcmp(rp->prov->name, "interval")) {
+	if (rp->prov->ctx_ptrs_nullable) {
+		/* iterators call the program once more after the last element, with NULL objects */
+		LLVMValueRef obj = ir_load_int(g, ir_gep(g, g->ctx, 8), 8, false);
+		LLVMBasicBlockRef go = ir_block(g, "iter_object");
+		LLVMBuildCondBr(g->B, LLVMBuildICmp(g->B, LLVMIntEQ, obj, ir_i64(g, 0), ""), g->ret0, go);
+		ir_at(g, go);
+	}
+	if (g->res->target_pid && rp->prov->special == PS_NONE && strcmp(rp->prov->name, "interval") &&
+	    !rp->prov->run) {
 		/* -p PID: every probe but begin/end and interval timers sees that process only */
 		LLVMValueRef pt = ir_helper(g, H_get_current_pid_tgid, g->i64, NULL, 0);
 		LLVMValueRef mine = LLVMBuildICmp(g->B, LLVMIntEQ, LLVMBuildLShr(g->B, pt, ir_i64(g, 32), ""),

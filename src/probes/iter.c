@@ -203,4 +203,5 @@ const struct probe_provider probe_iter = {
 	.section = iter_section,
 	.attach = iter_attach,
 	.run = iter_run,
+	.ctx_ptrs_nullable = true,
 };

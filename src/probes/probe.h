@@ -109,6 +109,11 @@ struct probe_provider {
 	 * -errno with *err set. *note and *err are malloc'ed. A script with such a probe may have no
 	 * other probes but begin/end. */
 	int (*run)(const struct res_probe *rp, struct bpf_link *link, char **note, char **err);
+	/* The context's pointers may be NULL (iterators): the verifier refuses arithmetic on them
+	 * until they are checked, and the kernel runs the program once more after the last element
+	 * with NULL objects. Codegen should skip the body when the pointer after `meta` (offset 8)
+	 * is NULL and read args' pointer fields as plain numbers. */
+	bool ctx_ptrs_nullable;
 };
 #define PROBE_RUN_PINNED 1
 

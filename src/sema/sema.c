@@ -608,6 +608,14 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 		}
 		return t_u64(s);
 	}
+	case BI_CTX:
+		/* bpftrace's ctx: the iterator context (`ctx.task`), which is what args is there */
+		for (int i = 0; i < s->ntargets; i++)
+			if (!s->res->probes.v[s->first_target + i].prov->run) {
+				serr(s, &e->loc, "ctx is only available in iter probes here (use args)");
+				return s->tc->t_none;
+			}
+		__attribute__((fallthrough));
 	case BI_ARGS: {
 		struct type *first = NULL;
 		for (int i = 0; i < s->ntargets; i++) {
@@ -2161,9 +2169,9 @@ int sema_run(struct ast_node *prog, const struct sema_opts *o, struct type_ctx *
 	for (struct ast_node *p = prog->program.items; p; p = p->next)
 		if (p->kind == AST_PROBE)
 			check_probe(&s, p);
-	bool only_special = true;
+	bool only_special = true; /* begin/end only: exit after END (self:signal probes wait) */
 	for (size_t i = 0; i < res->probes.n; i++)
-		if (res->probes.v[i].prov->special == PS_NONE)
+		if (res->probes.v[i].prov->special == PS_NONE || res->probes.v[i].prov->special == PS_SIGNAL)
 			only_special = false;
 	res->has_begin_end_only = only_special;
 	for (size_t i = 0; i < res->maps.n; i++) {
