@@ -67,6 +67,14 @@ enum builtin_kind {
 	X(MACADDR, "macaddr", BK_FUNC, 1, 1, true)              \
 	X(KADDR, "kaddr", BK_FUNC, 1, 1, true)                  \
 	X(ASSERT, "assert", BK_FUNC, 2, 2, true)                \
+	X(KPTR, "kptr", BK_FUNC, 1, 1, true)                    \
+	X(UPTR, "uptr", BK_FUNC, 1, 1, true)                    \
+	X(IS_ERR, "is_err", BK_FUNC, 1, 1, true)                \
+	X(CONTAINER_OF, "container_of", BK_FUNC, 3, 3, true)    \
+	X(STATIC_ASSERT, "static_assert", BK_FUNC, 2, 2, true)  \
+	X(FAIL, "fail", BK_FUNC, 1, 128, true)                  \
+	X(PTON, "pton", BK_FUNC, 1, 1, true)                    \
+	X(CGROUPID, "cgroupid", BK_FUNC, 1, 1, true)            \
 	X(USERMODE, "usermode", BK_VAR, 0, 0, true)             \
 	X(SIGNAL, "signal", BK_FUNC, 1, 1, true)                \
 	X(STRLEN, "strlen", BK_FUNC, 1, 1, true)                \

@@ -10,6 +10,7 @@
 #include <llvm-c/Transforms/PassBuilder.h>
 #include <stdlib.h>
 #include <string.h>
+#include <arpa/inet.h>
 
 #include "codegen/bpfir.h"
 #include "codegen/codegen.h"
@@ -466,6 +467,8 @@ static void call_stmt(struct cg *g, const struct ast_node *e)
 		ir_output(g, b, 16);
 		break;
 	}
+	case BI_STATIC_ASSERT: /* checked by sema; nothing happens at run time */
+		break;
 	case BI_DELETE: {
 		LLVMValueRef key = map_key(g, a, NULL);
 		ir_map_delete(g, g->maps[a->map.res_id], key);
@@ -1189,8 +1192,25 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 	case AST_CALL:
 		if (e->call.id == BI_STR)
 			return str_call(g, e);
-		if (e->call.id == BI_KSYM)
+		if (e->call.id == BI_KSYM || e->call.id == BI_KPTR || e->call.id == BI_UPTR)
 			return expr(g, e->call.args);
+		if (e->call.id == BI_IS_ERR) { /* the top 4095 addresses encode -errno */
+			LLVMValueRef v = expr(g, e->call.args);
+			return LLVMBuildZExt(g->B, LLVMBuildICmp(g->B, LLVMIntUGE, v, ir_i64(g, (uint64_t)-4095), ""), g->i64, "");
+		}
+		if (e->call.id == BI_CONTAINER_OF)
+			return LLVMBuildSub(g->B, expr(g, e->call.args), ir_i64(g, (uint64_t)e->call.res_id), "");
+		if (e->call.id == BI_PTON) {
+			/* sema accepted the literal, so one of the two parses succeeds */
+			unsigned char bytes[16];
+			uint32_t n = inet_pton(AF_INET, e->call.args->str.s, bytes) == 1 ? 4 : 16;
+			if (n == 16)
+				inet_pton(AF_INET6, e->call.args->str.s, bytes);
+			LLVMValueRef b = ir_buf(g, 16, "pton");
+			for (uint32_t i = 0; i < n; i++)
+				ir_store_int(g, ir_gep(g, b, i), ir_i64(g, bytes[i]), 1);
+			return b;
+		}
 		if (e->call.id == BI_BUF)
 			return buf_call(g, e);
 		if (e->call.id == BI_SYSCALL_NAME || e->call.id == BI_SIGNAL_NAME || e->call.id == BI_STRERROR)

@@ -574,6 +574,17 @@ primary:
 		$$->call.args = $3;
 		$$->call.nargs = ast_list_len($3);
 	}
+|	IDENT LPAREN expr COMMA struct_kw IDENT COMMA IDENT RPAREN {
+		/* container_of(ptr, struct T, member): a type argument, so a rule of its own */
+		$$ = N(AST_CALL, @$);
+		$$->call.name = $1;
+		/* held as a pointer type: the call yields a pointer to the container */
+		struct ast_node *t = parse_type(ps, arena_printf(ps->arena, "%s %s", $5, $6), 1, -1, &@5);
+		struct ast_node *m = N(AST_IDENT, @8);
+		m->ident.name = $8;
+		$$->call.args = ast_append($3, ast_append(t, m));
+		$$->call.nargs = 3;
+	}
 |	LPAREN expr RPAREN { $$ = $2; }
 |	LPAREN IDENT RPAREN %prec PAREN_IDENT { $$ = N(AST_IDENT, @2); $$->ident.name = $2; }
 |	LPAREN RPAREN { $$ = mk_tuple(ps, AST_TUPLE, NULL, &@$); }
@@ -606,7 +617,7 @@ map_expr:
 
 expr_list:
 	expr
-|	expr_list COMMA expr { $$ = ast_append($1, $3); }
+|	expr COMMA expr_list { $$ = ast_append($1, $3); } /* right-recursive: see container_of */
 	;
 
 record_fields:

@@ -12,6 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <arpa/inet.h>
+#include <sys/stat.h>
 
 #include "btf/cdecl.h"
 #include "btf/ktypes.h"
@@ -238,6 +240,39 @@ static bool is_const_int(const struct ast_node *e, int64_t *v)
 	return false;
 }
 
+/* constant folding for static_assert: integers, sizeof/offsetof (folded by check) and operators */
+static bool const_eval(const struct ast_node *e, int64_t *v)
+{
+	int64_t a, b;
+	if (is_const_int(e, v))
+		return true;
+	if (e->kind == AST_UNOP && (e->unop.op == OP_LNOT || e->unop.op == OP_BNOT) && const_eval(e->unop.e, &a)) {
+		*v = e->unop.op == OP_LNOT ? !a : ~a;
+		return true;
+	}
+	if (e->kind != AST_BINOP || !const_eval(e->binop.l, &a) || !const_eval(e->binop.r, &b))
+		return false;
+	switch (e->binop.op) {
+	case OP_ADD: *v = (int64_t)((uint64_t)a + (uint64_t)b); return true;
+	case OP_SUB: *v = (int64_t)((uint64_t)a - (uint64_t)b); return true;
+	case OP_MUL: *v = (int64_t)((uint64_t)a * (uint64_t)b); return true;
+	case OP_DIV: if (!b) return false; *v = a / b; return true;
+	case OP_MOD: if (!b) return false; *v = a % b; return true;
+	case OP_BAND: *v = a & b; return true;
+	case OP_BOR: *v = a | b; return true;
+	case OP_BXOR: *v = a ^ b; return true;
+	case OP_LAND: *v = a && b; return true;
+	case OP_LOR: *v = a || b; return true;
+	case OP_EQ: *v = a == b; return true;
+	case OP_NE: *v = a != b; return true;
+	case OP_LT: *v = a < b; return true;
+	case OP_LE: *v = a <= b; return true;
+	case OP_GT: *v = a > b; return true;
+	case OP_GE: *v = a >= b; return true;
+	default: return false;
+	}
+}
+
 static bool want_int(struct sema *s, struct ast_node *e, struct type *t, const char *what)
 {
 	if (t->kind == T_NONE)
@@ -343,6 +378,59 @@ static struct type *check_map_read(struct sema *s, struct ast_node *e)
 	default:
 		return v;
 	}
+}
+
+/* fail("fmt", args...): the message is built at compile time, so arguments must be constant
+ * integers or string literals. False when an argument is not constant or the format is odd. */
+static bool fail_format(const char *fmt, const struct ast_node *arg, char *out, size_t cap)
+{
+	size_t o = 0;
+	out[0] = 0;
+	for (const char *p = fmt; *p && o + 1 < cap; p++) {
+		if (*p != '%') {
+			out[o++] = *p;
+			continue;
+		}
+		if (p[1] == '%') {
+			out[o++] = '%';
+			p++;
+			continue;
+		}
+		const char *q = p + 1;
+		while (*q && strchr("-+ #0123456789.hlzjt", *q))
+			q++;
+		if (!*q || !arg)
+			return false;
+		int w;
+		int64_t v;
+		if (*q == 's' && arg->kind == AST_STRING)
+			w = snprintf(out + o, cap - o, "%s", arg->str.s);
+		else if (strchr("diuxXc", *q) && is_const_int(arg, &v)) {
+			char spec[32];
+			size_t k = 0;
+			for (const char *c = p; c < q && k < sizeof spec - 4; c++)
+				if (!strchr("hlzjt", *c))
+					spec[k++] = *c;
+			if (*q != 'c') {
+				spec[k++] = 'l';
+				spec[k++] = 'l';
+			}
+			spec[k++] = *q;
+			spec[k] = 0;
+			if (*q == 'c')
+				w = snprintf(out + o, cap - o, spec, (int)v);
+			else
+				w = snprintf(out + o, cap - o, spec, (long long)v);
+		} else
+			return false;
+		if (w < 0)
+			return false;
+		o += (size_t)w < cap - o ? (size_t)w : cap - o - 1;
+		arg = arg->next;
+		p = q;
+	}
+	out[o] = 0;
+	return arg == NULL;
 }
 
 static struct type *check_call(struct sema *s, struct ast_node *e);
@@ -1580,6 +1668,119 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 			e->call.res_id = fmt_add(s, FMT_ERRORF, arena_printf(&s->res->arena, "assertion failed: %s", m->str.s),
 						 NULL, &e->loc);
 		return s->tc->t_void;
+	}
+	case BI_KPTR:
+	case BI_UPTR: {
+		/* mark where a pointer points: user or kernel memory (reads then use that helper) */
+		struct type *t = check_expr(s, e->call.args);
+		if (t->kind == T_NONE)
+			return t;
+		if (t->kind != T_PTR && !type_is_int(t)) {
+			serr(s, &e->call.args->loc, "%s() expects a pointer or an address, not %s", bi->name, tstr(s, t));
+			return s->tc->t_none;
+		}
+		return type_ptr(s->tc, t->kind == T_PTR ? t->elem : type_int(s->tc, 1, true),
+				id == BI_KPTR ? AS_KERNEL : AS_USER);
+	}
+	case BI_IS_ERR: {
+		struct type *t = check_expr(s, e->call.args);
+		if (t->kind != T_NONE && t->kind != T_PTR && !type_is_int(t)) {
+			serr(s, &e->call.args->loc, "is_err() expects a pointer, not %s", tstr(s, t));
+			return s->tc->t_none;
+		}
+		return s->tc->t_bool;
+	}
+	case BI_CONTAINER_OF: {
+		/* container_of(ptr, type, member): the struct that holds *ptr as member */
+		struct ast_node *p = e->call.args, *ty = p->next, *mem = ty->next;
+		struct type *pt = check_expr(s, p);
+		if (pt->kind == T_NONE)
+			return pt;
+		if (pt->kind != T_PTR && !type_is_int(pt)) {
+			serr(s, &p->loc, "container_of() expects a pointer, not %s", tstr(s, pt));
+			return s->tc->t_none;
+		}
+		if (ty->kind != AST_TYPE || mem->kind != AST_IDENT) {
+			serr(s, &e->loc, "container_of(ptr, type, member): type must be a type and member a field name");
+			return s->tc->t_none;
+		}
+		struct type *t = type_from_ast(s, ty);
+		if (!t)
+			return s->tc->t_none;
+		struct type *st = t->kind == T_PTR ? t->elem : NULL;
+		if (!st || st->kind != T_STRUCT) {
+			serr(s, &ty->loc, "container_of() needs a pointer to a struct type, e.g. (struct task_struct *)");
+			return s->tc->t_none;
+		}
+		st = struct_fields(s, st);
+		const struct type_field *f = NULL;
+		for (uint32_t i = 0; i < st->nfields; i++)
+			if (!strcmp(st->fields[i].name, mem->ident.name))
+				f = &st->fields[i];
+		if (!f) {
+			serr(s, &mem->loc, "struct %s has no field named '%s'", st->name, mem->ident.name);
+			return s->tc->t_none;
+		}
+		e->call.res_id = (int)f->offset; /* the member's offset, for codegen */
+		return type_ptr(s->tc, st, pt->kind == T_PTR ? pt->as : AS_KERNEL);
+	}
+	case BI_STATIC_ASSERT: {
+		struct ast_node *c = e->call.args, *m = c->next;
+		int64_t v;
+		check_expr(s, c);
+		if (!const_eval(c, &v) || m->kind != AST_STRING) {
+			serr(s, &e->loc, "static_assert(condition, \"message\") needs a constant condition and a string");
+			return s->tc->t_none;
+		}
+		if (!v)
+			serr(s, &e->loc, "static assertion failed: %s", m->str.s);
+		return s->tc->t_void;
+	}
+	case BI_FAIL: {
+		struct ast_node *f = e->call.args;
+		if (f->kind != AST_STRING) {
+			serr(s, &f->loc, "fail() expects a string literal");
+			return s->tc->t_none;
+		}
+		char msg[512];
+		if (fail_format(f->str.s, f->next, msg, sizeof msg))
+			serr(s, &e->loc, "%s", msg);
+		else
+			serr(s, &e->loc, "fail(): arguments must be constants matching the format");
+		return s->tc->t_void;
+	}
+	case BI_PTON: {
+		/* a literal address, turned into its bytes by codegen: char[4] or char[16] */
+		struct ast_node *a = e->call.args;
+		unsigned char buf[16];
+		int n = 0;
+		if (a->kind == AST_STRING) {
+			if (inet_pton(AF_INET, a->str.s, buf) == 1)
+				n = 4;
+			else if (inet_pton(AF_INET6, a->str.s, buf) == 1)
+				n = 16;
+		}
+		if (!n) {
+			serr(s, &a->loc, "pton() expects an IPv4 or IPv6 address as a string literal");
+			return s->tc->t_none;
+		}
+		return type_array(s->tc, type_int(s->tc, 1, false), (uint32_t)n);
+	}
+	case BI_CGROUPID: {
+		struct ast_node *a = e->call.args;
+		struct stat st;
+		if (a->kind != AST_STRING) {
+			serr(s, &a->loc, "cgroupid() expects a cgroup path as a string literal");
+			return s->tc->t_none;
+		}
+		if (stat(a->str.s, &st)) {
+			serr(s, &a->loc, "cgroupid(\"%s\"): %s", a->str.s, strerror(errno));
+			return s->tc->t_none;
+		}
+		e->kind = AST_INT; /* a cgroup v2 id is the directory's inode number */
+		e->num.value = (uint64_t)st.st_ino;
+		e->num.is_unsigned = true;
+		return t_u64(s);
 	}
 	case BI_REG: {
 		struct ast_node *a = e->call.args;
