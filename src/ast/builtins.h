@@ -25,6 +25,8 @@ enum builtin_kind {
 	X(ARGS, "args", BK_VAR, 0, 0, true)                     \
 	X(USERNAME, "username", BK_VAR, 0, 0, true)             \
 	X(PCOMM, "pcomm", BK_VAR, 0, 1, true)                   \
+	X(LEADER_TID, "leader_tid", BK_VAR, 0, 0, true)         \
+	X(LEADER_COMM, "leader_comm", BK_VAR, 0, 0, true)       \
 	X(PPID, "ppid", BK_VAR, 0, 1, true)                     \
 	X(JIFFIES, "jiffies", BK_VAR, 0, 0, true)               \
 	X(NCPUS, "ncpus", BK_VAR, 0, 0, true)                   \
@@ -33,6 +35,7 @@ enum builtin_kind {
 	X(RAND, "rand", BK_VAR, 0, 0, true)                     \
 	X(CGROUP, "cgroup", BK_VAR, 0, 0, true)                 \
 	X(CPID, "cpid", BK_VAR, 0, 0, true)                     \
+	X(HAS_CPID, "has_cpid", BK_VAR, 0, 0, true)             \
 	X(KSTACK, "kstack", BK_VAR, 0, 2, true)                 \
 	X(USTACK, "ustack", BK_VAR, 0, 2, true)                 \
 	X(RETVAL, "retval", BK_VAR, 0, 0, true)                 \
@@ -77,8 +80,10 @@ enum builtin_kind {
 	X(CGROUPID, "cgroupid", BK_FUNC, 1, 1, true)            \
 	X(USERMODE, "usermode", BK_VAR, 0, 0, true)             \
 	X(SIGNAL, "signal", BK_FUNC, 1, 1, true)                \
+	X(SIGNAL_THREAD, "signal_thread", BK_FUNC, 1, 1, true)  \
 	X(STRLEN, "strlen", BK_FUNC, 1, 1, true)                \
 	X(STRCONTAINS, "strcontains", BK_FUNC, 2, 2, true)      \
+	X(STRSTR, "strstr", BK_FUNC, 2, 2, true)                \
 	X(ERRORF, "errorf", BK_FUNC, 1, 128, true)              \
 	X(WARNF, "warnf", BK_FUNC, 1, 128, true)                \
 	X(COUNT, "count", BK_AGG, 0, 0, true)                   \

@@ -30,6 +30,7 @@ enum {
 	H_jiffies64 = 118,
 	H_probe_read_str = 45,
 	H_send_signal = 109,
+	H_send_signal_thread = 117,
 	H_probe_read_user = 112,
 	H_probe_read_kernel = 113,
 	H_probe_read_user_str = 114,

@@ -441,9 +441,10 @@ static void call_stmt(struct cg *g, const struct ast_node *e)
 		ir_at(g, ok);
 		break;
 	}
-	case BI_SIGNAL: {
+	case BI_SIGNAL:
+	case BI_SIGNAL_THREAD: {
 		LLVMValueRef sig = LLVMBuildTrunc(g->B, expr(g, a), g->i32, "");
-		ir_helper(g, H_send_signal, g->i64, &sig, 1);
+		ir_helper(g, e->call.id == BI_SIGNAL ? H_send_signal : H_send_signal_thread, g->i64, &sig, 1);
 		break;
 	}
 	case BI_ZERO: {
@@ -873,8 +874,11 @@ static LLVMValueRef ntop_call(struct cg *g, const struct ast_node *e)
 
 /* strcontains(haystack, needle): a bounded loop over the start positions, the needle compared
  * byte by byte (unrolled, at most 64 bytes). */
-static LLVMValueRef str_contains(struct cg *g, LLVMValueRef h, uint32_t hsize, LLVMValueRef nd, uint32_t nsize)
+/* whether the needle occurs in the haystack (1/0), or with `index` where (its first index, or -1) */
+static LLVMValueRef str_find(struct cg *g, LLVMValueRef h, uint32_t hsize, LLVMValueRef nd, uint32_t nsize,
+			     bool index)
 {
+	LLVMValueRef at = ir_i64(g, 0);
 	uint32_t nl = nsize - 1; /* characters the needle buffer can hold */
 	LLVMBasicBlockRef yes = ir_block(g, "contains"), no = ir_block(g, "not_contains");
 	LLVMBasicBlockRef done = ir_block(g, "contains_done");
@@ -888,6 +892,7 @@ static LLVMValueRef str_contains(struct cg *g, LLVMValueRef h, uint32_t hsize, L
 		LLVMBuildBr(g->B, loop);
 		ir_at(g, loop);
 		LLVMValueRef i = LLVMBuildPhi(g->B, g->i64, "i");
+		at = i; /* the loop header dominates every path to `yes` */
 		LLVMValueRef hp = LLVMBuildGEP2(g->B, g->i8, h, &i, 1, "");
 		/* the haystack ended: no match from here on */
 		LLVMBasicBlockRef cmp = ir_block(g, "contains_cmp");
@@ -916,7 +921,7 @@ static LLVMValueRef str_contains(struct cg *g, LLVMValueRef h, uint32_t hsize, L
 	LLVMBuildBr(g->B, done);
 	ir_at(g, done);
 	LLVMValueRef phi = LLVMBuildPhi(g->B, g->i64, "found");
-	LLVMValueRef vals[2] = {ir_i64(g, 1), ir_i64(g, 0)};
+	LLVMValueRef vals[2] = {index ? at : ir_i64(g, 1), ir_i64(g, index ? (uint64_t)-1 : 0)};
 	LLVMBasicBlockRef bbs[2] = {yes, no};
 	LLVMAddIncoming(phi, vals, bbs, 2);
 	return phi;
@@ -1234,9 +1239,10 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 			}
 			return b;
 		}
-		if (e->call.id == BI_STRCONTAINS) {
+		if (e->call.id == BI_STRCONTAINS || e->call.id == BI_STRSTR) {
 			const struct ast_node *h = e->call.args, *nd = h->next;
-			return str_contains(g, expr(g, h), h->type->size, expr(g, nd), nd->type->size);
+			return str_find(g, expr(g, h), h->type->size, expr(g, nd), nd->type->size,
+					e->call.id == BI_STRSTR);
 		}
 		if (e->call.id == BI_REG) {
 			int off = probe_regs_offset(e->call.args->str.s);

@@ -632,18 +632,26 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 		e->num.is_unsigned = false;
 		return t_i64(s);
 	}
+	case BI_HAS_CPID:
+		e->kind = AST_INT; /* whether a command was started with -c */
+		e->num.value = s->o->cpid ? 1 : 0;
+		e->num.is_unsigned = false;
+		return s->tc->t_bool;
 	case BI_PPID:
-	case BI_PCOMM: {
-		/* curtask->real_parent->tgid / ->comm */
+	case BI_PCOMM:
+	case BI_LEADER_TID:
+	case BI_LEADER_COMM: {
+		/* curtask->real_parent->tgid / ->comm, curtask->group_leader->pid / ->comm */
+		bool leader = id == BI_LEADER_TID || id == BI_LEADER_COMM;
 		struct ast_node *task = ast_new(&s->res->arena, AST_IDENT, &e->loc);
 		task->ident.name = "curtask";
 		struct ast_node *parent = ast_new(&s->res->arena, AST_FIELD, &e->loc);
 		parent->field.e = task;
-		parent->field.name = "real_parent";
+		parent->field.name = leader ? "group_leader" : "real_parent";
 		parent->field.arrow = true;
 		e->kind = AST_FIELD;
 		e->field.e = parent;
-		e->field.name = id == BI_PPID ? "tgid" : "comm";
+		e->field.name = id == BI_PPID ? "tgid" : id == BI_LEADER_TID ? "pid" : "comm";
 		e->field.arrow = true;
 		return check_expr(s, e);
 	}
@@ -1638,19 +1646,20 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		e->num.is_unsigned = true;
 		return t_u64(s);
 	}
-	case BI_STRCONTAINS: {
+	case BI_STRCONTAINS:
+	case BI_STRSTR: {
 		struct type *h = check_expr(s, e->call.args), *nd = check_expr(s, e->call.args->next);
 		if (h->kind == T_NONE || nd->kind == T_NONE)
 			return s->tc->t_none;
 		if (h->kind != T_STRING || nd->kind != T_STRING) {
-			serr(s, &e->loc, "strcontains() takes two strings, got %s and %s", tstr(s, h), tstr(s, nd));
+			serr(s, &e->loc, "%s() takes two strings, got %s and %s", bi->name, tstr(s, h), tstr(s, nd));
 			return s->tc->t_none;
 		}
 		if (nd->size > 65) {
-			serr(s, &e->call.args->next->loc, "strcontains(): the needle may have at most 64 characters");
+			serr(s, &e->call.args->next->loc, "%s(): the needle may have at most 64 characters", bi->name);
 			return s->tc->t_none;
 		}
-		return s->tc->t_bool;
+		return id == BI_STRSTR ? t_i64(s) : s->tc->t_bool;
 	}
 	case BI_ERRORF:
 	case BI_WARNF:
@@ -1792,9 +1801,11 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 			return s->tc->t_none;
 		return t_u64(s);
 	}
-	case BI_SIGNAL: {
+	case BI_SIGNAL:
+	case BI_SIGNAL_THREAD: {
 		if (!s->o->unsafe) {
-			serr(s, &e->loc, "signal() is an unsafe function: it sends signals to the traced process");
+			serr(s, &e->loc, "%s() is an unsafe function: it sends signals to the traced %s", bi->name,
+			     id == BI_SIGNAL ? "process" : "thread");
 			if (s->report)
 				diag_hint(s->dl, "run scry with --unsafe to allow it");
 			return s->tc->t_none;
@@ -1812,7 +1823,7 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		}
 		struct type *t = check_expr(s, a);
 		int64_t v;
-		if (!want_int(s, a, t, "signal()"))
+		if (!want_int(s, a, t, id == BI_SIGNAL ? "signal()" : "signal_thread()"))
 			return s->tc->t_none;
 		if (is_const_int(a, &v) && (v < 1 || v > 64)) {
 			serr(s, &a->loc, "signal numbers go from 1 to 64");
