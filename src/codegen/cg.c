@@ -110,6 +110,16 @@ static LLVMValueRef map_key(struct cg *g, const struct ast_node *m, LLVMValueRef
 	return key;
 }
 
+/* Division and remainder never divide by zero in the IR (LLVM makes that poison, which the
+ * verifier then rejects or which yields garbage): x / 0 and x % 0 are 0. */
+static LLVMValueRef ir_udivrem(struct cg *g, LLVMValueRef a, LLVMValueRef b, bool rem)
+{
+	LLVMValueRef zero = LLVMBuildICmp(g->B, LLVMIntEQ, b, ir_i64(g, 0), "");
+	LLVMValueRef d = LLVMBuildSelect(g->B, zero, ir_i64(g, 1), b, "");
+	LLVMValueRef q = rem ? LLVMBuildURem(g->B, a, d, "") : LLVMBuildUDiv(g->B, a, d, "");
+	return LLVMBuildSelect(g->B, zero, ir_i64(g, 0), q, "");
+}
+
 /* Signed division for ISA v3 (which has only unsigned division); /0 gives 0. */
 static LLVMValueRef ir_sdiv(struct cg *g, LLVMValueRef a, LLVMValueRef b)
 {
@@ -117,19 +127,32 @@ static LLVMValueRef ir_sdiv(struct cg *g, LLVMValueRef a, LLVMValueRef b)
 	LLVMValueRef bn = LLVMBuildICmp(g->B, LLVMIntSLT, b, ir_i64(g, 0), "");
 	LLVMValueRef aa = LLVMBuildSelect(g->B, an, LLVMBuildNeg(g->B, a, ""), a, "");
 	LLVMValueRef ab = LLVMBuildSelect(g->B, bn, LLVMBuildNeg(g->B, b, ""), b, "");
-	LLVMValueRef q = LLVMBuildUDiv(g->B, aa, ab, "");
+	LLVMValueRef q = ir_udivrem(g, aa, ab, false);
 	return LLVMBuildSelect(g->B, LLVMBuildXor(g->B, an, bn, ""), LLVMBuildNeg(g->B, q, ""), q, "");
 }
 
-/* Signed remainder (sign of the dividend, as in C) with unsigned instructions only. */
+/* Signed remainder (sign of the dividend, as in C) with unsigned instructions only; %0 gives 0. */
 static LLVMValueRef ir_srem(struct cg *g, LLVMValueRef a, LLVMValueRef b)
 {
 	LLVMValueRef an = LLVMBuildICmp(g->B, LLVMIntSLT, a, ir_i64(g, 0), "");
 	LLVMValueRef bn = LLVMBuildICmp(g->B, LLVMIntSLT, b, ir_i64(g, 0), "");
 	LLVMValueRef aa = LLVMBuildSelect(g->B, an, LLVMBuildNeg(g->B, a, ""), a, "");
 	LLVMValueRef ab = LLVMBuildSelect(g->B, bn, LLVMBuildNeg(g->B, b, ""), b, "");
-	LLVMValueRef r = LLVMBuildURem(g->B, aa, ab, "");
+	LLVMValueRef r = ir_udivrem(g, aa, ab, true);
 	return LLVMBuildSelect(g->B, an, LLVMBuildNeg(g->B, r, ""), r, "");
+}
+
+/* Shifts by 64 or more (or a negative amount) give 0, or the sign for an arithmetic right shift,
+ * instead of LLVM poison. */
+static LLVMValueRef ir_shift(struct cg *g, enum ast_op op, LLVMValueRef a, LLVMValueRef n, bool arith)
+{
+	LLVMValueRef big = LLVMBuildICmp(g->B, LLVMIntUGE, n, ir_i64(g, 64), "");
+	LLVMValueRef amt = LLVMBuildSelect(g->B, big, ir_i64(g, arith ? 63 : 0), n, "");
+	if (op == OP_SHL)
+		return LLVMBuildSelect(g->B, big, ir_i64(g, 0), LLVMBuildShl(g->B, a, amt, ""), "");
+	if (arith)
+		return LLVMBuildAShr(g->B, a, amt, "");
+	return LLVMBuildSelect(g->B, big, ir_i64(g, 0), LLVMBuildLShr(g->B, a, amt, ""), "");
 }
 
 /* The value of an aggregation read in the program: every CPU's slot combined, as printing does
@@ -1093,13 +1116,13 @@ static LLVMValueRef binop(struct cg *g, const struct ast_node *e)
 	case OP_SUB: return LLVMBuildSub(g->B, l, r, "");
 	case OP_MUL: return LLVMBuildMul(g->B, l, r, "");
 	case OP_DIV: /* C semantics (truncation toward zero); division by zero yields 0 */
-		return sg ? ir_sdiv(g, l, r) : LLVMBuildUDiv(g->B, l, r, "");
-	case OP_MOD: return sg ? ir_srem(g, l, r) : LLVMBuildURem(g->B, l, r, "");
+		return sg ? ir_sdiv(g, l, r) : ir_udivrem(g, l, r, false);
+	case OP_MOD: return sg ? ir_srem(g, l, r) : ir_udivrem(g, l, r, true);
 	case OP_BAND: return LLVMBuildAnd(g->B, l, r, "");
 	case OP_BOR: return LLVMBuildOr(g->B, l, r, "");
 	case OP_BXOR: return LLVMBuildXor(g->B, l, r, "");
-	case OP_SHL: return LLVMBuildShl(g->B, l, r, "");
-	case OP_SHR: return sg && lt->is_signed ? LLVMBuildAShr(g->B, l, r, "") : LLVMBuildLShr(g->B, l, r, "");
+	case OP_SHL:
+	case OP_SHR: return ir_shift(g, op, l, r, op == OP_SHR && sg && lt->is_signed);
 	case OP_EQ: v = LLVMBuildICmp(g->B, LLVMIntEQ, l, r, ""); break;
 	case OP_NE: v = LLVMBuildICmp(g->B, LLVMIntNE, l, r, ""); break;
 	case OP_LT: v = LLVMBuildICmp(g->B, sg ? LLVMIntSLT : LLVMIntULT, l, r, ""); break;
@@ -1374,13 +1397,13 @@ static LLVMValueRef compound(struct cg *g, enum ast_op op, LLVMValueRef old, LLV
 	case OP_ADD: return LLVMBuildAdd(g->B, old, v, "");
 	case OP_SUB: return LLVMBuildSub(g->B, old, v, "");
 	case OP_MUL: return LLVMBuildMul(g->B, old, v, "");
-	case OP_DIV: return sg ? ir_sdiv(g, old, v) : LLVMBuildUDiv(g->B, old, v, "");
-	case OP_MOD: return sg ? ir_srem(g, old, v) : LLVMBuildURem(g->B, old, v, "");
+	case OP_DIV: return sg ? ir_sdiv(g, old, v) : ir_udivrem(g, old, v, false);
+	case OP_MOD: return sg ? ir_srem(g, old, v) : ir_udivrem(g, old, v, true);
 	case OP_BAND: return LLVMBuildAnd(g->B, old, v, "");
 	case OP_BOR: return LLVMBuildOr(g->B, old, v, "");
 	case OP_BXOR: return LLVMBuildXor(g->B, old, v, "");
-	case OP_SHL: return LLVMBuildShl(g->B, old, v, "");
-	case OP_SHR: return sg ? LLVMBuildAShr(g->B, old, v, "") : LLVMBuildLShr(g->B, old, v, "");
+	case OP_SHL:
+	case OP_SHR: return ir_shift(g, op, old, v, op == OP_SHR && sg);
 	default: return v;
 	}
 }

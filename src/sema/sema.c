@@ -171,12 +171,13 @@ static struct type *storage_type(struct sema *s, struct type *t)
 static bool storable(const struct type *t)
 {
 	switch (t->kind) {
+	case T_TUPLE:
+	case T_RECORD:
+		return t->nfields > 0; /* an empty tuple has no bytes to store */
 	case T_INT:
 	case T_BOOL:
 	case T_STRING:
 	case T_PROBE:
-	case T_TUPLE:
-	case T_RECORD:
 	case T_ENUM:
 	case T_PTR:
 	case T_KSTACK:
@@ -234,7 +235,7 @@ static bool is_const_int(const struct ast_node *e, int64_t *v)
 		return true;
 	}
 	if (e->kind == AST_UNOP && e->unop.op == OP_NEG && e->unop.e->kind == AST_INT) {
-		*v = -(int64_t)e->unop.e->num.value;
+		*v = (int64_t)(0 - e->unop.e->num.value); /* wraps like the run-time negation */
 		return true;
 	}
 	return false;
@@ -302,8 +303,12 @@ static struct type *key_type(struct sema *s, struct ast_node *m, bool *bad)
 			*bad = true;
 			continue;
 		}
-		if (n < 64)
-			el[n++] = storage_type(s, t);
+		if (n == 64) {
+			serr(s, &k->loc, "too many map keys (at most 64)");
+			*bad = true;
+			break;
+		}
+		el[n++] = storage_type(s, t);
 	}
 	if (*bad)
 		return NULL;
@@ -1084,7 +1089,26 @@ static struct type *check_index(struct sema *s, struct ast_node *e)
 	return t->fields[i].type;
 }
 
+static struct type *check_expr_inner(struct sema *s, struct ast_node *e);
+
+/* Expressions nest at most this deep (a + b + ... is a left-leaning tree): beyond it the
+ * recursive passes (this one and codegen) would overflow the stack. */
+#define MAX_EXPR_DEPTH 1000
+
 static struct type *check_expr(struct sema *s, struct ast_node *e)
+{
+	static _Thread_local int depth;
+	if (depth >= MAX_EXPR_DEPTH) {
+		serr(s, &e->loc, "expression nested too deeply (more than %d levels)", MAX_EXPR_DEPTH);
+		return e->type = s->tc->t_none;
+	}
+	depth++;
+	struct type *t = check_expr_inner(s, e);
+	depth--;
+	return t;
+}
+
+static struct type *check_expr_inner(struct sema *s, struct ast_node *e)
 {
 	struct type *t = s->tc->t_none;
 	switch (e->kind) {
@@ -1990,7 +2014,7 @@ static struct type *agg_type(struct sema *s, struct ast_node *call)
 			     (long long)p[0]);
 			return NULL;
 		}
-		if ((p[1] - p[0]) / p[2] > 1000) {
+		if (((uint64_t)p[1] - (uint64_t)p[0]) / (uint64_t)p[2] > 1000) { /* max > min: no overflow */
 			serr(s, &call->loc, "lhist(): too many buckets ((max - min) / step must be at most 1000)");
 			return NULL;
 		}
