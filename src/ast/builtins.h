@@ -58,7 +58,7 @@ enum builtin_kind {
 	X(SYSTEM, "system", BK_FUNC, 1, 128, true)              \
 	X(CAT, "cat", BK_FUNC, 1, 128, true)                    \
 	X(HAS_KEY, "has_key", BK_FUNC, 2, 2, true)              \
-	X(LEN, "len", BK_FUNC, 1, 1, false)                     \
+	X(LEN, "len", BK_FUNC, 1, 1, true)                      \
 	X(STRNCMP, "strncmp", BK_FUNC, 3, 3, true)              \
 	X(BSWAP, "bswap", BK_FUNC, 1, 1, true)                  \
 	X(REG, "reg", BK_FUNC, 1, 1, true)                      \

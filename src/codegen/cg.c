@@ -19,6 +19,7 @@
 static LLVMValueRef expr(struct cg *g, const struct ast_node *e);
 static void stmts(struct cg *g, const struct ast_node *list);
 static void for_map(struct cg *g, const struct ast_node *st);
+static LLVMValueRef map_len(struct cg *g, int mid);
 static LLVMValueRef elem_addr(struct cg *g, const struct ast_node *e, enum addrspace *as);
 static LLVMValueRef str_equal(struct cg *g, LLVMValueRef l, uint32_t lsize, LLVMValueRef r, uint32_t rsize,
 			      uint32_t limit);
@@ -1262,6 +1263,8 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 			}
 			return b;
 		}
+		if (e->call.id == BI_LEN)
+			return map_len(g, e->call.res_id);
 		if (e->call.id == BI_STRCONTAINS || e->call.id == BI_STRSTR) {
 			const struct ast_node *h = e->call.args, *nd = h->next;
 			return str_find(g, expr(g, h), h->type->size, expr(g, nd), nd->type->size,
@@ -1620,6 +1623,41 @@ static void captured_vars(struct cg *g, const struct ast_node *list, int *ids, i
 			if (kids[k])
 				captured_vars(g, kids[k], ids, nids, max);
 	}
+}
+
+/* len(@m): bpf_for_each_map_elem returns how many elements it visited; the callback (one per
+ * object) only says "continue". */
+static LLVMValueRef map_len(struct cg *g, int mid)
+{
+	static const char name[] = "scry_len_cb";
+	LLVMValueRef fn = LLVMGetNamedFunction(g->M, name);
+	if (!fn) {
+		LLVMBasicBlockRef caller_bb = LLVMGetInsertBlock(g->B);
+		LLVMMetadataRef caller_loc = LLVMGetCurrentDebugLocation2(g->B);
+		LLVMTypeRef pt[4] = {g->ptr, g->ptr, g->ptr, g->ptr};
+		fn = LLVMAddFunction(g->M, name, LLVMFunctionType(g->i64, pt, 4, 0));
+		LLVMSetLinkage(fn, LLVMInternalLinkage);
+		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+					LLVMCreateEnumAttribute(g->C, LLVMGetEnumAttributeKindForName("nounwind", 8), 0));
+		LLVMAddAttributeAtIndex(fn, LLVMAttributeFunctionIndex,
+					LLVMCreateEnumAttribute(g->C, LLVMGetEnumAttributeKindForName("noinline", 8), 0));
+		LLVMMetadataRef tys[5] = {g->di_long, g->di_voidptr, g->di_voidptr, g->di_voidptr, g->di_voidptr};
+		LLVMMetadataRef sty = LLVMDIBuilderCreateSubroutineType(g->D, g->file, tys, 5, LLVMDIFlagPrototyped);
+		LLVMMetadataRef sp = LLVMDIBuilderCreateFunction(g->D, g->file, name, strlen(name), name, strlen(name),
+								 g->file, 1, sty, 1, 1, 1, LLVMDIFlagPrototyped, 1);
+		LLVMSetSubprogram(fn, sp);
+		static const char *const pnames[4] = {"map", "key", "value", "ctx"};
+		for (unsigned i = 0; i < 4; i++) /* BTF needs the parameters named */
+			LLVMDIBuilderCreateParameterVariable(g->D, sp, pnames[i], strlen(pnames[i]), i + 1, g->file, 1,
+							     g->di_voidptr, 1, 0);
+		LLVMPositionBuilderAtEnd(g->B, LLVMAppendBasicBlockInContext(g->C, fn, "entry"));
+		LLVMSetCurrentDebugLocation2(g->B, LLVMDIBuilderCreateDebugLocation(g->C, 1, 1, sp, NULL));
+		LLVMBuildRet(g->B, ir_i64(g, 0));
+		LLVMPositionBuilderAtEnd(g->B, caller_bb);
+		LLVMSetCurrentDebugLocation2(g->B, caller_loc);
+	}
+	LLVMValueRef args[4] = {g->maps[mid], fn, LLVMConstNull(g->ptr), ir_i64(g, 0)};
+	return ir_helper(g, H_for_each_map_elem, g->i64, args, 4);
 }
 
 /* for ($kv : @map) { body }: the body becomes a static callback function run by

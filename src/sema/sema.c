@@ -1902,6 +1902,20 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 			e->call.res_id = fmt_add(s, FMT_PRINT_VALUE, "", a, &e->loc);
 		return s->tc->t_void;
 	}
+	case BI_LEN: {
+		/* len(@m): the number of elements, counted by a walk over the map in the kernel */
+		int mid = want_map_arg(s, e, e->call.args, false);
+		if (mid < 0)
+			return s->tc->t_none;
+		const struct type *v = s->res->maps.v[mid].value;
+		if (v && (v->kind == T_HIST || v->kind == T_LHIST)) {
+			serr(s, &e->loc, "len() of a %s map is not supported (its entries are buckets)",
+			     type_kind_name(v->kind));
+			return s->tc->t_none;
+		}
+		e->call.res_id = mid;
+		return t_i64(s);
+	}
 	case BI_CLEAR: {
 		int mid = want_map_arg(s, e, e->call.args, false);
 		e->call.res_id = mid;
