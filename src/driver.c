@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,10 +147,61 @@ static int resolve_imports(struct ast_node *prog, const char *base_dir, struct i
 	return rc;
 }
 
+/* Can file f be exec'ed? 0 or an errno. */
+static int exec_check(const char *f)
+{
+	struct stat st;
+	if (stat(f, &st))
+		return errno;
+	return S_ISREG(st.st_mode) && !access(f, X_OK) ? 0 : EACCES;
+}
+
+/* -c: can CMD's program be run? The child only execs once every probe is attached, and is killed
+ * if scry stops first, so a missing program must be found out here. Only a plain first word
+ * (no quoting, expansion or assignment) is checked, looked up like execvp(); anything else is
+ * left to the shell. Returns 0 or an errno. */
+static int check_command(const char *cmd)
+{
+	size_t b = strspn(cmd, " \t"), n = strcspn(cmd + b, " \t\n;&|<>()");
+	if (!n || n >= 4096)
+		return 0;
+	char word[4096];
+	memcpy(word, cmd + b, n);
+	word[n] = 0;
+	for (size_t i = 0; i < n; i++)
+		if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./+-,:@%", word[i]))
+			return 0;
+	if (strchr(word, '/'))
+		return exec_check(word);
+	const char *path = getenv("PATH");
+	if (!path)
+		path = "/bin:/usr/bin";
+	int err = ENOENT;
+	for (const char *p = path;; p++) {
+		size_t dl = strcspn(p, ":");
+		char *full = xasprintf("%.*s%s%s", (int)dl, p, dl ? "/" : "", word);
+		int e = exec_check(full);
+		free(full);
+		if (!e)
+			return 0;
+		if (e == EACCES)
+			err = EACCES;
+		p += dl;
+		if (!*p)
+			break;
+	}
+	return err;
+}
+
 /* -c: fork a child that waits at a gate (a pipe) until every probe is attached, then execs
  * `sh -c "exec CMD"` (so its pid stays the command's). Returns its pid, or -1 with errno. */
 static pid_t spawn_gated(const char *cmd, int *gate_w)
 {
+	int err = check_command(cmd);
+	if (err) {
+		errno = err;
+		return -1;
+	}
 	int fds[2];
 	if (pipe2(fds, O_CLOEXEC))
 		return -1;
@@ -231,7 +283,7 @@ int driver_run(const struct driver_opts *o)
 	if (o->cmd && o->stop_after == STAGE_RUN && !o->list && !o->emit_elf) {
 		child = spawn_gated(o->cmd, &gate);
 		if (child < 0) {
-			fprintf(stderr, "ERROR: cannot run '%s': %s\n", o->cmd, strerror(errno));
+			fprintf(stderr, "ERROR: failed to run '%s': %s\n", o->cmd, strerror(errno));
 			child = 0;
 			goto out;
 		}

@@ -250,11 +250,14 @@ int main(int argc, char **argv)
 				path = text_path(text, len);
 		} else {
 			text = read_file(file, &len);
+			int err = errno;
 			o.name = file;
 			path = realpath(file, NULL);
+			errno = err; /* realpath() may change it even when it succeeds */
 		}
 		if (!text) {
 			fprintf(stderr, "ERROR: failed to open %s: %s\n", file, strerror(errno));
+			free(path);
 			return 1;
 		}
 	} else {

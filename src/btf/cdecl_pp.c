@@ -217,11 +217,16 @@ void cdp_macro_builtin(struct cdp *p, const char *name, const char *body)
 	macro_add(p, NULL, name, strlen(name), tv.v, tv.n - 1, body, false, true);
 }
 
-/* Push t, expanding object-like macros (a macro is not expanded inside its own expansion).
- * Expanded tokens are reported at the use `site`. */
-static void expand(struct cdp *p, tokvec *out, const struct tok *t, const struct tok *site, struct macro **act,
-		   int nact)
+/* Limit on the work of expanding one token: macros expanded plus tokens pushed. Object-like
+ * macros can double at each level (#define A1 (A0 + A0)), so without it a few dozen lines
+ * expand into gigabytes. */
+#define CDP_EXPAND_MAX 65536
+
+static void expand_in(struct cdp *p, tokvec *out, const struct tok *t, const struct tok *site, struct macro **act,
+		      int nact, size_t *budget)
 {
+	if (!(*budget)--)
+		cdp_fail(p, site, "macro expansion of '%.*s' is too large", (int)site->len, site->s);
 	if (t->kind == TK_IDENT) {
 		struct macro *m = cdp_macro_find(p, t->s, t->len);
 		bool active = false;
@@ -232,7 +237,7 @@ static void expand(struct cdp *p, tokvec *out, const struct tok *t, const struct
 				cdp_fail(p, site, "macro expansion of '%.*s' nested too deeply", (int)site->len, site->s);
 			act[nact] = m;
 			for (size_t i = 0; i < m->nbody; i++)
-				expand(p, out, &m->body[i], site, act, nact + 1);
+				expand_in(p, out, &m->body[i], site, act, nact + 1, budget);
 			return;
 		}
 	}
@@ -242,6 +247,15 @@ static void expand(struct cdp *p, tokvec *out, const struct tok *t, const struct
 		c.bol = false;
 	}
 	AVEC_PUSH(p->a, *out, c);
+}
+
+/* Push t, expanding object-like macros (a macro is not expanded inside its own expansion).
+ * Expanded tokens are reported at the use `site`. */
+static void expand(struct cdp *p, tokvec *out, const struct tok *t, const struct tok *site, struct macro **act,
+		   int nact)
+{
+	size_t budget = CDP_EXPAND_MAX;
+	expand_in(p, out, t, site, act, nact, &budget);
 }
 
 static struct val eval_pp(struct cdp *p, struct tok *d, size_t n);

@@ -168,13 +168,12 @@ static void formatted_event(struct rt *rt, const struct res_printf *f, const voi
 		diag_render(rt->dl, stderr, false);
 		diag_clear(rt->dl);
 	} else if (f->kind == FMT_CAT) {
-		size_t n = 0;
-		char *data = read_file(text.s ? text.s : "", &n);
+		size_t n = 0, max = rt->o->max_cat_bytes ? rt->o->max_cat_bytes : 10240;
+		char *data = read_file_max(text.s ? text.s : "", max, &n);
 		if (!data) {
 			fprintf(stderr, "WARNING: cat(\"%s\"): %s\n", text.s ? text.s : "", strerror(errno));
 		} else {
-			size_t max = rt->o->max_cat_bytes ? rt->o->max_cat_bytes : 10240;
-			output_message(rt->out, OUT_MSG_CAT, data, n < max ? n : max);
+			output_message(rt->out, OUT_MSG_CAT, data, n);
 			free(data);
 		}
 	} else if (f->kind == FMT_SYSTEM) {

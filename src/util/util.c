@@ -2,11 +2,14 @@
 #include "util/util.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <fnmatch.h>
 #include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 _Noreturn void util_die(const char *fmt, ...)
 {
@@ -188,18 +191,30 @@ bool glob_match(const char *pat, const char *s) { return fnmatch(pat, s, 0) == 0
 
 bool has_glob(const char *s) { return strpbrk(s, "*?[") != NULL; }
 
-char *read_file(const char *path, size_t *len)
+/* The file's bytes, at most `max`; with O_NONBLOCK in `flags` a file with nothing more to give
+ * now (a pipe, /proc/kmsg) ends the read instead of blocking. */
+static char *read_path(const char *path, int flags, size_t max, size_t *len)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	int fd = open(path, O_RDONLY | O_CLOEXEC | flags);
+	if (fd < 0)
 		return NULL;
 	struct strbuf sb = {0};
 	char buf[8192];
-	size_t n;
-	while ((n = fread(buf, 1, sizeof(buf), f)) > 0)
-		sb_putn(&sb, buf, n);
-	int err = ferror(f) ? errno : 0;
-	fclose(f);
+	int err = 0;
+	while (sb.len < max) {
+		size_t want = max - sb.len < sizeof(buf) ? max - sb.len : sizeof(buf);
+		ssize_t n = read(fd, buf, want);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
+			break; /* nothing more for now: keep what was read */
+		if (n < 0)
+			err = errno;
+		if (n <= 0)
+			break;
+		sb_putn(&sb, buf, (size_t)n);
+	}
+	close(fd);
 	if (err) {
 		sb_free(&sb);
 		errno = err;
@@ -209,6 +224,10 @@ char *read_file(const char *path, size_t *len)
 		*len = sb.len;
 	return sb_steal(&sb);
 }
+
+char *read_file(const char *path, size_t *len) { return read_path(path, 0, SIZE_MAX, len); }
+
+char *read_file_max(const char *path, size_t max, size_t *len) { return read_path(path, O_NONBLOCK, max, len); }
 
 uint64_t now_ns(void)
 {

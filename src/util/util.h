@@ -71,6 +71,9 @@ bool has_glob(const char *s);
 
 /* Read a whole file (malloc'ed, NUL-terminated). Returns NULL and sets errno on failure. */
 char *read_file(const char *path, size_t *len);
+/* Read at most max bytes of a file, without blocking: a file with nothing more to read yet
+ * (a pipe, /proc/kmsg) gives what was available. Same results as read_file. */
+char *read_file_max(const char *path, size_t max, size_t *len);
 
 uint64_t now_ns(void); /* CLOCK_MONOTONIC */
 #endif
