@@ -78,6 +78,7 @@ enum builtin_kind {
 	X(FAIL, "fail", BK_FUNC, 1, 128, true)                  \
 	X(PTON, "pton", BK_FUNC, 1, 1, true)                    \
 	X(CGROUPID, "cgroupid", BK_FUNC, 1, 1, true)            \
+	X(CGROUP_PATH, "cgroup_path", BK_FUNC, 1, 2, true)      \
 	X(USERMODE, "usermode", BK_VAR, 0, 0, true)             \
 	X(SIGNAL, "signal", BK_FUNC, 1, 1, true)                \
 	X(SIGNAL_THREAD, "signal_thread", BK_FUNC, 1, 1, true)  \

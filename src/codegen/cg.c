@@ -1244,6 +1244,12 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 			return buf_call(g, e);
 		if (e->call.id == BI_SYSCALL_NAME || e->call.id == BI_SIGNAL_NAME || e->call.id == BI_STRERROR)
 			return expr(g, e->call.args);
+		if (e->call.id == BI_CGROUP_PATH) {
+			LLVMValueRef b = ir_buf(g, 16, "cgroup_path");
+			ir_store_int(g, b, expr(g, e->call.args), 8);
+			ir_store_int(g, ir_gep(g, b, 8), ir_i64(g, (uint64_t)(int64_t)e->call.res_id), 8);
+			return b;
+		}
 		if (e->call.id == BI_STRFTIME) {
 			LLVMValueRef b = ir_buf(g, 16, "timestamp");
 			ir_store_int(g, b, expr(g, e->call.args->next), 8);

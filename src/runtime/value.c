@@ -8,6 +8,7 @@
 #include <time.h>
 #include <sys/socket.h>
 
+#include "runtime/cgpath.h"
 #include "sema/resources.h"
 
 struct rt_value *rv_new(struct arena *a, enum rv_kind k)
@@ -323,9 +324,17 @@ struct rt_value *rt_decode(const struct rt_decoder *d, const struct type *t, con
 			}
 		}
 		__attribute__((fallthrough)); /* the raw number */
-	case T_KSYM:
-	case T_USYM:
 	case T_CGROUP_PATH: {
+		uint64_t id = rd64(p), fid = t->size >= 16 ? rd64(p + 8) : UINT64_MAX;
+		const char *filter = d->res && fid < d->res->fmts.n ? d->res->fmts.v[fid].fmt : NULL;
+		struct strbuf sb = {0};
+		rt_cgroup_path(id, filter, &sb);
+		struct rt_value *v = rv_str(a, sb.s ? sb.s : "", sb.len);
+		sb_free(&sb);
+		return v;
+	}
+	case T_KSYM:
+	case T_USYM: {
 		uint64_t x = t->size >= 8 ? rd64(p) : 0;
 		char buf[32];
 		snprintf(buf, sizeof(buf), "0x%llx", (unsigned long long)x);

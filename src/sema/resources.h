@@ -62,6 +62,7 @@ enum res_fmt_kind {
 	FMT_ERRORF,      /* errorf(fmt, args) and failed assert(): a located error */
 	FMT_JOIN,        /* join(argv, sep): fmt is the separator; payload { u64 n; char arg[16][256] } */
 	FMT_STRFTIME,    /* strftime(fmt, ns): only the format, used to print T_TIMESTAMP values */
+	FMT_CGROUP,      /* cgroup_path(id, filter): only the hierarchy glob, for T_CGROUP_PATH values */
 };
 
 struct res_printf {

@@ -190,6 +190,7 @@ static bool storable(const struct type *t)
 	case T_MACADDR:
 	case T_NAMED_INT:
 	case T_TIMESTAMP:
+	case T_CGROUP_PATH:
 		return true;
 	default:
 		return false;
@@ -1603,6 +1604,20 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		if (s->report)
 			e->call.res_id = fmt_add(s, FMT_STRFTIME, f->str.s, NULL, &e->loc);
 		return t;
+	}
+	case BI_CGROUP_PATH: {
+		/* { u64 id; u64 filter format index or ~0 }: the path is found when printed */
+		struct ast_node *a = e->call.args, *f = a->next;
+		if (!want_int(s, a, check_expr(s, a), "cgroup_path()"))
+			return s->tc->t_none;
+		if (f && f->kind != AST_STRING) {
+			serr(s, &f->loc, "cgroup_path(): the filter must be a string literal (a glob of hierarchy names)");
+			return s->tc->t_none;
+		}
+		e->call.res_id = -1;
+		if (f && s->report)
+			e->call.res_id = fmt_add(s, FMT_CGROUP, f->str.s, NULL, &e->loc);
+		return type_new(s->tc, T_CGROUP_PATH, 16);
 	}
 	case BI_JOIN: {
 		struct ast_node *a = e->call.args;
