@@ -47,6 +47,8 @@ struct parse_state {
 	bool cdef_typedef;  /* the current C definition is `typedef struct ... { } name;` */
 	int cdef_depth;     /* brace depth in a C definition */
 	struct strbuf sb;   /* string literal being decoded */
+	/* the list most recently grown by list_add and its last node: appending to it again is O(1) */
+	struct ast_node *app_head, *app_tail;
 };
 
 struct int_lit {
@@ -124,6 +126,23 @@ static struct ast_node *mk_assign(struct parse_state *ps, struct ast_node *lhs, 
 	n->assign.op = op;
 	n->assign.rhs = rhs;
 	return n;
+}
+
+/* Append n to the list at head. Lists grow one element per reduction, so remembering the
+ * last list's tail keeps long statement lists linear (ast_append walks the whole list). */
+static struct ast_node *list_add(struct parse_state *ps, struct ast_node *head, struct ast_node *n)
+{
+	if (!n)
+		return head;
+	if (!head || head != ps->app_head || !ps->app_tail || ps->app_tail->next)
+		head = ast_append(head, n);
+	else
+		ps->app_tail->next = n;
+	ps->app_head = head;
+	ps->app_tail = n;
+	while (ps->app_tail->next)
+		ps->app_tail = ps->app_tail->next;
+	return head;
 }
 
 static struct ast_node *mk_block(struct parse_state *ps, struct ast_node *stmts, const struct loc *loc)
@@ -229,7 +248,7 @@ program:
 
 items:
 	%empty { $$ = NULL; }
-|	items item { $$ = ast_append($1, $2); ps->items = $$; }
+|	items item { $$ = list_add(ps, $1, $2); ps->items = $$; }
 	;
 
 item:
@@ -255,7 +274,7 @@ probe:
 
 attach_list:
 	ATTACH { $$ = parse_attach(ps, $1, &@1); }
-|	attach_list COMMA ATTACH { $$ = ast_append($1, parse_attach(ps, $3, &@3)); }
+|	attach_list COMMA ATTACH { $$ = list_add(ps, $1, parse_attach(ps, $3, &@3)); }
 	;
 
 pred_opt:
@@ -278,7 +297,7 @@ config:
 cfg_list:
 	%empty { $$ = NULL; }
 |	cfg_list SEMI
-|	cfg_list cfg_item SEMI { $$ = ast_append($1, $2); }
+|	cfg_list cfg_item SEMI { $$ = list_add(ps, $1, $2); }
 |	cfg_list error SEMI
 	;
 
@@ -336,15 +355,15 @@ macro_param:
  * that after it the parser still expects "; or }" in its error messages. */
 block:
 	LBRACE stmt_list RBRACE { $$ = mk_block(ps, $2, &@$); }
-|	LBRACE stmt_list simple_stmt RBRACE { $$ = mk_block(ps, ast_append($2, $3), &@$); }
+|	LBRACE stmt_list simple_stmt RBRACE { $$ = mk_block(ps, list_add(ps, $2, $3), &@$); }
 |	LBRACE stmt_list error RBRACE { $$ = mk_block(ps, $2, &@$); }
 	;
 
 stmt_list:
 	%empty { $$ = NULL; }
 |	stmt_list SEMI
-|	stmt_list simple_stmt SEMI { $$ = ast_append($1, $2); }
-|	stmt_list block_stmt { $$ = ast_append($1, $2); }
+|	stmt_list simple_stmt SEMI { $$ = list_add(ps, $1, $2); }
+|	stmt_list block_stmt { $$ = list_add(ps, $1, $2); }
 |	stmt_list error SEMI
 	;
 
