@@ -87,6 +87,7 @@ enum builtin_kind {
 	X(STRSTR, "strstr", BK_FUNC, 2, 2, true)                \
 	X(ERRORF, "errorf", BK_FUNC, 1, 128, true)              \
 	X(WARNF, "warnf", BK_FUNC, 1, 128, true)                \
+	X(DEBUGF, "debugf", BK_FUNC, 1, 13, true)               \
 	X(COUNT, "count", BK_AGG, 0, 0, true)                   \
 	X(SUM, "sum", BK_AGG, 1, 1, true)                       \
 	X(MIN, "min", BK_AGG, 1, 1, true)                       \

@@ -39,6 +39,7 @@ enum {
 	H_ringbuf_output = 130,
 	H_for_each_map_elem = 164,
 	H_get_func_ip = 173,
+	H_trace_vprintk = 177,
 	H_map_lookup_percpu_elem = 195,
 	H_ktime_get_tai_ns = 208,
 };

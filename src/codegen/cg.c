@@ -451,6 +451,30 @@ static void call_stmt(struct cg *g, const struct ast_node *e)
 	case BI_WARNF:
 		emit_fmt(g, e, a->next, EV_FORMATTED);
 		break;
+	case BI_DEBUGF: {
+		/* bpf_trace_vprintk(fmt in .rodata, its size, u64 args[], their size): integers by
+		 * value, strings by the address of their buffer */
+		LLVMValueRef str = LLVMConstStringInContext(g->C, a->str.s, (unsigned)a->str.len, 0);
+		LLVMValueRef fmt = LLVMAddGlobal(g->M, LLVMTypeOf(str), "debugf_fmt");
+		LLVMSetInitializer(fmt, str);
+		LLVMSetGlobalConstant(fmt, 1);
+		LLVMSetLinkage(fmt, LLVMPrivateLinkage);
+		LLVMSetSection(fmt, ".rodata");
+		uint32_t n = 0;
+		for (const struct ast_node *x = a->next; x; x = x->next)
+			n++;
+		LLVMValueRef data = n ? ir_buf_nozero(g, 8 * n, "debugf_args") : LLVMConstNull(g->ptr);
+		uint32_t i = 0;
+		for (const struct ast_node *x = a->next; x; x = x->next, i++) {
+			LLVMValueRef v = expr(g, x);
+			if (x->type->kind == T_STRING)
+				v = LLVMBuildPtrToInt(g->B, v, g->i64, "");
+			ir_store_int(g, ir_gep(g, data, 8 * i), v, 8);
+		}
+		LLVMValueRef args[4] = {fmt, ir_i32(g, (uint32_t)a->str.len + 1), data, ir_i32(g, 8 * n)};
+		ir_helper(g, H_trace_vprintk, g->i64, args, 4);
+		break;
+	}
 	case BI_ASSERT: {
 		/* a failed assertion reports an error at its location and exits with status 1 */
 		LLVMValueRef c = expr(g, a);

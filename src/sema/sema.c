@@ -1382,6 +1382,83 @@ static struct type *check_formatted(struct sema *s, struct ast_node *e, enum res
 	return s->tc->t_void;
 }
 
+/* debugf(fmt, ...) goes to the kernel's trace_pipe through bpf_trace_vprintk, whose format
+ * language is smaller than printf's: integers (widened to 64 bits here), %c and strings. The
+ * kernel-ready format is stored in the call's string literal. */
+static struct type *check_debugf(struct sema *s, struct ast_node *e)
+{
+	struct ast_node *f = e->call.args;
+	if (f->kind != AST_STRING) {
+		serr(s, &f->loc, "debugf() expects a string literal as its first argument");
+		return s->tc->t_none;
+	}
+	if (!args_typed(s, e, 1))
+		return s->tc->t_void;
+	struct strbuf out = {0};
+	const struct ast_node *a = f->next;
+	const char *err = NULL;
+	for (const char *p = f->str.s; *p && !err; p++) {
+		if (*p != '%') {
+			sb_putn(&out, p, 1);
+			continue;
+		}
+		if (p[1] == '%') {
+			sb_puts(&out, "%%");
+			p++;
+			continue;
+		}
+		const char *q = p + 1;
+		while (*q && strchr("-+ #0123456789.", *q))
+			q++;
+		const char *flags_end = q;
+		while (*q && strchr("hlzjt", *q))
+			q++;
+		if (!*q || !strchr("diuxXcs", *q)) {
+			err = "debugf() supports only %d %i %u %x %X %c %s (and %%)";
+			break;
+		}
+		if (!a) {
+			err = "debugf(): the format has more conversions than arguments";
+			break;
+		}
+		const struct type *t = a->type;
+		bool is_str = t->kind == T_STRING;
+		if ((*q == 's') != is_str || (!is_str && !type_is_int(t) && t->kind != T_BOOL)) {
+			err = *q == 's' ? "debugf(): %s needs a string argument" : "debugf(): this conversion needs an integer argument";
+			break;
+		}
+		sb_putn(&out, p, (size_t)(flags_end - p));
+		if (*q != 's' && *q != 'c')
+			sb_puts(&out, "ll");
+		sb_putn(&out, q, 1);
+		a = a->next;
+		p = q;
+	}
+	if (!err && a)
+		err = "debugf(): more arguments than the format uses";
+	if (err) {
+		serr(s, &e->loc, "%s", err);
+		sb_free(&out);
+		return s->tc->t_void;
+	}
+	if (e->call.nargs - 1 > 12) {
+		serr(s, &e->loc, "debugf() takes at most 12 arguments after the format");
+		sb_free(&out);
+		return s->tc->t_void;
+	}
+	/* the kernel-ready format replaces the literal (codegen puts it in .rodata) */
+	size_t n = out.len;
+	char *k = arena_alloc(&s->res->arena, n + 1);
+	memcpy(k, out.s ? out.s : "", n);
+	k[n] = 0;
+	sb_free(&out);
+	if (e->call.res_id == -1 && strcmp(f->str.s, k)) {
+		f->str.s = k;
+		f->str.len = n;
+	}
+	return s->tc->t_void;
+}
+
 static struct type *check_call(struct sema *s, struct ast_node *e)
 {
 	enum builtin_id id = builtin_lookup(e->call.name);
@@ -1700,6 +1777,8 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		}
 		return id == BI_STRSTR ? t_i64(s) : s->tc->t_bool;
 	}
+	case BI_DEBUGF:
+		return check_debugf(s, e);
 	case BI_ERRORF:
 	case BI_WARNF:
 		return check_formatted(s, e, id == BI_ERRORF ? FMT_ERRORF : FMT_WARNF);
