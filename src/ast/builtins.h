@@ -13,8 +13,8 @@ enum builtin_kind {
 /* X(id, name, kind, min_args, max_args, implemented) — `implemented` = accepted by sema today;
  * the others are recognised so the user gets "not yet supported" instead of "unknown function". */
 #define BUILTIN_LIST(X)                                         \
-	X(PID, "pid", BK_VAR, 0, 1, true)                       \
-	X(TID, "tid", BK_VAR, 0, 1, true)                       \
+	X(PID, "pid", BK_VAR, 0, 2, true)                       \
+	X(TID, "tid", BK_VAR, 0, 2, true)                       \
 	X(UID, "uid", BK_VAR, 0, 0, true)                       \
 	X(GID, "gid", BK_VAR, 0, 0, true)                       \
 	X(COMM, "comm", BK_VAR, 0, 1, true)                     \

@@ -35,6 +35,7 @@ enum {
 	H_probe_read_kernel = 113,
 	H_probe_read_user_str = 114,
 	H_probe_read_kernel_str = 115,
+	H_get_ns_current_pid_tgid = 120,
 	H_ktime_get_boot_ns = 125,
 	H_ringbuf_output = 130,
 	H_for_each_map_elem = 164,

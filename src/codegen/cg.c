@@ -562,6 +562,14 @@ static LLVMValueRef builtin(struct cg *g, const struct ast_node *e, enum builtin
 	switch (id) {
 	case BI_PID:
 	case BI_TID: {
+		if (e->kind == AST_CALL && e->call.res_id == 1) {
+			/* pid(curr_ns): struct bpf_pidns_info { u32 pid; u32 tgid; } for the namespace */
+			LLVMValueRef info = ir_buf(g, 8, "pidns_info");
+			LLVMValueRef args[4] = {ir_i64(g, e->call.args->num.value), ir_i64(g, e->call.args->next->num.value),
+						info, ir_i32(g, 8)};
+			ir_helper(g, H_get_ns_current_pid_tgid, g->i64, args, 4);
+			return ir_load_int(g, ir_gep(g, info, id == BI_PID ? 4 : 0), 4, false);
+		}
 		LLVMValueRef v = ir_helper(g, H_get_current_pid_tgid, g->i64, NULL, 0);
 		return id == BI_PID ? LLVMBuildLShr(g->B, v, ir_i64(g, 32), "pid")
 				    : LLVMBuildAnd(g->B, v, ir_i64(g, 0xffffffffu), "tid");
@@ -1306,7 +1314,7 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 		}
 		if (e->call.id == BI_STRLEN)
 			return str_len(g, expr(g, e->call.args), e->call.args->type->size);
-		if (e->call.id == BI_NSECS || e->call.id == BI_USERMODE)
+		if (e->call.id == BI_NSECS || e->call.id == BI_USERMODE || e->call.id == BI_PID || e->call.id == BI_TID)
 			return builtin(g, e, e->call.id);
 		if (e->call.id == BI_USYM) {
 			LLVMValueRef b = ir_buf(g, 16, "usym");

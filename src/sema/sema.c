@@ -1504,6 +1504,39 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 			e->call.res_id = (int)i; /* the clock, for codegen */
 			return t_u64(s);
 		}
+		if ((id == BI_PID || id == BI_TID) && n == 1) {
+			/* pid(init) is plain pid; pid(curr_ns) is the id in scry's own pid namespace */
+			struct ast_node *c = e->call.args;
+			bool init = c->kind == AST_IDENT && !strcmp(c->ident.name, "init");
+			if (!init && !(c->kind == AST_IDENT && !strcmp(c->ident.name, "curr_ns"))) {
+				serr(s, &c->loc, "%s() takes a pid namespace: curr_ns or init", bi->name);
+				return s->tc->t_none;
+			}
+			struct stat st;
+			if (!init && stat("/proc/self/ns/pid", &st)) {
+				serr(s, &c->loc, "%s(curr_ns): /proc/self/ns/pid: %s", bi->name, strerror(errno));
+				return s->tc->t_none;
+			}
+			if (!init) { /* the namespace's device and inode, for the helper */
+				struct ast_node *dev = ast_new(&s->res->arena, AST_INT, &c->loc);
+				struct ast_node *ino = ast_new(&s->res->arena, AST_INT, &c->loc);
+				dev->num.value = (uint64_t)st.st_dev;
+				ino->num.value = (uint64_t)st.st_ino;
+				dev->num.is_unsigned = ino->num.is_unsigned = true;
+				dev->next = ino;
+				e->call.args = dev;
+				e->call.nargs = 2;
+				e->call.res_id = 1;
+			} else {
+				e->call.args = NULL;
+				e->call.nargs = 0;
+			}
+			return type_int(s->tc, 4, false);
+		}
+		if ((id == BI_PID || id == BI_TID) && n == 2 && e->call.args->kind == AST_INT) {
+			e->call.res_id = 1; /* already resolved to curr_ns (sema runs per probe) */
+			return type_int(s->tc, 4, false);
+		}
 		if (n > 0) {
 			serr(s, &e->loc, "%s with arguments is not supported yet", bi->name);
 			return s->tc->t_none;
