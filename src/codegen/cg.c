@@ -1301,6 +1301,8 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 			}
 			return b;
 		}
+		if (e->call.id == BI_LEN && e->call.args->kind != AST_MAP) /* a stack starts with its frame count */
+			return ir_load_int(g, expr(g, e->call.args), 8, false);
 		if (e->call.id == BI_LEN)
 			return map_len(g, e->call.res_id);
 		if (e->call.id == BI_STRCONTAINS || e->call.id == BI_STRSTR) {

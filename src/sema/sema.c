@@ -2030,6 +2030,17 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		return s->tc->t_void;
 	}
 	case BI_LEN: {
+		struct ast_node *a = e->call.args;
+		if (a->kind != AST_MAP) { /* len(ustack) / len(kstack): the number of frames */
+			struct type *t = check_expr(s, a);
+			if (t->kind == T_NONE)
+				return t;
+			if (t->kind != T_KSTACK && t->kind != T_USTACK) {
+				serr(s, &a->loc, "len() expects a map, kstack or ustack, not %s", tstr(s, t));
+				return s->tc->t_none;
+			}
+			return t_i64(s);
+		}
 		/* len(@m): the number of elements, counted by a walk over the map in the kernel */
 		int mid = want_map_arg(s, e, e->call.args, false);
 		if (mid < 0)
