@@ -69,6 +69,7 @@ enum builtin_kind {
 	X(STRERROR, "strerror", BK_FUNC, 1, 1, true)            \
 	X(MACADDR, "macaddr", BK_FUNC, 1, 1, true)              \
 	X(KADDR, "kaddr", BK_FUNC, 1, 1, true)                  \
+	X(UADDR, "uaddr", BK_FUNC, 1, 2, true)                  \
 	X(ASSERT, "assert", BK_FUNC, 2, 2, true)                \
 	X(KPTR, "kptr", BK_FUNC, 1, 1, true)                    \
 	X(UPTR, "uptr", BK_FUNC, 1, 1, true)                    \

@@ -605,3 +605,52 @@ int btf_elf_addr_offset(const struct elf_symtab *st, uint64_t addr, uint64_t *of
 {
 	return addr_offset(st->segs, st->nsegs, addr, offset, true) ? 0 : -ERANGE;
 }
+
+/* ---- data symbols (uaddr) ------------------------------------------------------------------ */
+
+int btf_elf_object_find(const char *path, const char *name, struct elf_object *out, char **err)
+{
+	pthread_once(&elf_once, elf_init);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno;
+		*err = xasprintf("file '%s': %s", path, strerror(e));
+		return -e;
+	}
+	Elf *elf = elf_ok ? elf_begin(fd, ELF_C_READ_MMAP, NULL) : NULL;
+	GElf_Ehdr eh;
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+		elf_end(elf);
+		close(fd);
+		*err = xasprintf("file '%s' is not an ELF file", path);
+		return -ENOEXEC;
+	}
+	int rc = -ENOENT;
+	for (Elf_Scn *scn = NULL; rc && (scn = elf_nextscn(elf, scn));) {
+		GElf_Shdr sh;
+		if (!gelf_getshdr(scn, &sh) || (sh.sh_type != SHT_SYMTAB && sh.sh_type != SHT_DYNSYM) || !sh.sh_entsize)
+			continue;
+		Elf_Data *d = elf_getdata(scn, NULL);
+		size_t n = d ? sh.sh_size / sh.sh_entsize : 0;
+		for (size_t i = 1; i < n; i++) {
+			GElf_Sym sym;
+			if (!gelf_getsym(d, (int)i, &sym))
+				break;
+			if (GELF_ST_TYPE(sym.st_info) != STT_OBJECT || sym.st_shndx == SHN_UNDEF)
+				continue;
+			const char *nm = elf_strptr(elf, sh.sh_link, sym.st_name);
+			if (nm && !strcmp(nm, name)) {
+				out->addr = sym.st_value;
+				out->size = sym.st_size;
+				out->e_type = eh.e_type;
+				rc = 0;
+				break;
+			}
+		}
+	}
+	elf_end(elf);
+	close(fd);
+	if (rc)
+		*err = xasprintf("no data symbol '%s' in %s", name, path);
+	return rc;
+}

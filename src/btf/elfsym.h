@@ -78,4 +78,12 @@ int btf_elf_func_foreach(const struct elf_symtab *st, const char *pattern,
 
 /* File offset of a link-time address inside an executable PT_LOAD segment. Returns 0, or -ERANGE. */
 int btf_elf_addr_offset(const struct elf_symtab *st, uint64_t addr, uint64_t *offset);
+/* A data symbol (STT_OBJECT) of a file, for uaddr(): its link-time address, size and the file's
+ * e_type (ET_DYN: the address is relative to the load address). 0, or -errno with *err set. */
+struct elf_object {
+	uint64_t addr, size;
+	uint16_t e_type;
+};
+int btf_elf_object_find(const char *path, const char *name, struct elf_object *out, char **err);
+
 #endif

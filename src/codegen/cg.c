@@ -1253,6 +1253,8 @@ static LLVMValueRef expr(struct cg *g, const struct ast_node *e)
 	case AST_CALL:
 		if (e->call.id == BI_STR)
 			return str_call(g, e);
+		if (e->call.id == BI_UADDR) /* sema put the address first */
+			return ir_i64(g, e->call.args->num.value);
 		if (e->call.id == BI_KSYM || e->call.id == BI_KPTR || e->call.id == BI_UPTR)
 			return expr(g, e->call.args);
 		if (e->call.id == BI_IS_ERR) { /* the top 4095 addresses encode -errno */

@@ -13,9 +13,11 @@
 #include <string.h>
 #include <unistd.h>
 #include <arpa/inet.h>
+#include <elf.h>
 #include <sys/stat.h>
 
 #include "btf/cdecl.h"
+#include "btf/elfsym.h"
 #include "btf/ktypes.h"
 #include "probes/probe.h"
 #include "sema/macro.h"
@@ -1908,6 +1910,60 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 		else
 			serr(s, &e->loc, "fail(): arguments must be constants matching the format");
 		return s->tc->t_void;
+	}
+	case BI_UADDR: {
+		/* the address of a data symbol of the traced binary, as a typed user pointer */
+		struct ast_node *a = e->call.args;
+		uint64_t addr, size;
+		if (a->kind == AST_INT && a->next && a->next->kind == AST_INT) { /* resolved by an earlier pass */
+			addr = a->num.value;
+			size = a->next->num.value;
+		} else {
+			if (a->kind != AST_STRING || a->next) {
+				serr(s, &e->loc, "uaddr() expects a symbol name as a string literal");
+				return s->tc->t_none;
+			}
+			const char *path = NULL;
+			for (int i = 0; i < s->ntargets; i++) {
+				const struct res_probe *rp = &s->res->probes.v[s->first_target + i];
+				const char *colon = strchr(rp->target ? rp->target : "", ':');
+				if ((strcmp(rp->prov->name, "uprobe") && strcmp(rp->prov->name, "uretprobe")) || !colon) {
+					serr(s, &e->loc, "uaddr() is only available in uprobe and uretprobe probes");
+					return s->tc->t_none;
+				}
+				if (path && strcmp(path, colon + 1)) {
+					serr(s, &e->loc, "uaddr() in probes of different binaries (%s, %s)", path, colon + 1);
+					return s->tc->t_none;
+				}
+				path = colon + 1;
+			}
+			if (!path)
+				return s->tc->t_none;
+			struct elf_object obj;
+			char *err = NULL;
+			if (btf_elf_object_find(path, a->str.s, &obj, &err)) {
+				serr(s, &a->loc, "uaddr(\"%s\"): %s", a->str.s, err);
+				free(err);
+				return s->tc->t_none;
+			}
+			if (obj.e_type == ET_DYN) {
+				serr(s, &e->loc, "uaddr(\"%s\"): %s is position-independent, so the symbol's address is "
+				     "known only at run time (not supported)", a->str.s, path);
+				return s->tc->t_none;
+			}
+			addr = obj.addr;
+			size = obj.size;
+			struct ast_node *na = ast_new(&s->res->arena, AST_INT, &a->loc);
+			struct ast_node *ns = ast_new(&s->res->arena, AST_INT, &a->loc);
+			na->num.value = addr;
+			na->num.is_unsigned = ns->num.is_unsigned = true;
+			ns->num.value = size;
+			na->next = ns;
+			e->call.args = na;
+			e->call.nargs = 2;
+		}
+		uint32_t w = size == 1 || size == 2 || size == 4 ? (uint32_t)size : 8;
+		return type_ptr(s->tc, type_int(s->tc, w, false), AS_USER);
 	}
 	case BI_PTON: {
 		/* a literal address, turned into its bytes by codegen: char[4] or char[16] */
