@@ -25,8 +25,8 @@ enum builtin_kind {
 	X(ARGS, "args", BK_VAR, 0, 0, true)                     \
 	X(USERNAME, "username", BK_VAR, 0, 0, true)             \
 	X(PCOMM, "pcomm", BK_VAR, 0, 1, true)                   \
-	X(LEADER_TID, "leader_tid", BK_VAR, 0, 0, true)         \
-	X(LEADER_COMM, "leader_comm", BK_VAR, 0, 0, true)       \
+	X(LEADER_TID, "leader_tid", BK_VAR, 0, 1, true)         \
+	X(LEADER_COMM, "leader_comm", BK_VAR, 0, 1, true)       \
 	X(PPID, "ppid", BK_VAR, 0, 1, true)                     \
 	X(JIFFIES, "jiffies", BK_VAR, 0, 0, true)               \
 	X(NCPUS, "ncpus", BK_VAR, 0, 0, true)                   \

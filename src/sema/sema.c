@@ -651,8 +651,21 @@ static struct type *builtin_var(struct sema *s, struct ast_node *e, enum builtin
 	case BI_LEADER_COMM: {
 		/* curtask->real_parent->tgid / ->comm, curtask->group_leader->pid / ->comm */
 		bool leader = id == BI_LEADER_TID || id == BI_LEADER_COMM;
-		struct ast_node *task = ast_new(&s->res->arena, AST_IDENT, &e->loc);
-		task->ident.name = "curtask";
+		struct ast_node *task = e->kind == AST_CALL ? e->call.args : NULL; /* pcomm(task) */
+		if (!task) {
+			task = ast_new(&s->res->arena, AST_IDENT, &e->loc);
+			task->ident.name = "curtask";
+		} else {
+			struct type *tt = check_expr(s, task);
+			if (tt->kind == T_NONE)
+				return tt;
+			if (tt->kind != T_PTR || !tt->elem || tt->elem->kind != T_STRUCT || !tt->elem->name ||
+			    strcmp(tt->elem->name, "task_struct")) {
+				serr(s, &task->loc, "%s() expects a struct task_struct *, not %s", builtin_info(id)->name,
+				     tstr(s, tt));
+				return s->tc->t_none;
+			}
+		}
 		struct ast_node *parent = ast_new(&s->res->arena, AST_FIELD, &e->loc);
 		parent->field.e = task;
 		parent->field.name = leader ? "group_leader" : "real_parent";
@@ -1539,6 +1552,8 @@ static struct type *check_call(struct sema *s, struct ast_node *e)
 			e->call.res_id = 1; /* already resolved to curr_ns (sema runs per probe) */
 			return type_int(s->tc, 4, false);
 		}
+		if (n == 1 && (id == BI_PPID || id == BI_PCOMM || id == BI_LEADER_TID || id == BI_LEADER_COMM))
+			return builtin_var(s, e, id); /* of the given task */
 		if (n > 0) {
 			serr(s, &e->loc, "%s with arguments is not supported yet", bi->name);
 			return s->tc->t_none;
