@@ -7,13 +7,11 @@
  * A program loaded as a uprobe_multi program (see up_prepare) is attached with a uprobe_multi link,
  * any other through libbpf's perf-event uprobe. */
 #include <errno.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <linux/bpf.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,6 +20,7 @@
 
 #include "btf/elfsym.h"
 #include "probes/probe.h"
+#include "probes/userbin.h"
 #include "sema/resources.h"
 
 extern const struct probe_provider probe_uprobe, probe_uretprobe;
@@ -82,64 +81,9 @@ static int parse_spec(const struct probe_provider *p, const char *spec, struct u
 	return 0;
 }
 
-/* A binary the attach point names: the path as the probe name shows it, and the file. */
-struct up_bin {
-	char *display; /* as written when absolute (bpftrace prints /bin/bash, not /usr/bin/bash); else resolved */
-	char *path;    /* absolute path */
-};
-typedef VEC(struct up_bin) bin_vec;
-
-static void bins_free(bin_vec *v)
-{
-	for (size_t i = 0; i < v->n; i++) {
-		free(v->v[i].display);
-		free(v->v[i].path);
-	}
-	VEC_FREE(*v);
-}
-
-/* Resolve BIN into one or more files (a glob in an absolute path matches regular files). Returns
- * 0, or -errno with *err (malloc'ed) set. */
-static int resolve_bins(const char *bin, bin_vec *out, char **err)
-{
-	if (bin[0] == '/' && has_glob(bin)) {
-		glob_t g;
-		int r = glob(bin, 0, NULL, &g);
-		/* symlinks (libfoo.so.1 -> libfoo.so.1.2.3) would probe one file twice: keep the first name */
-		VEC(struct stat) seen = {0};
-		for (size_t i = 0; r == 0 && i < g.gl_pathc; i++) {
-			struct stat st;
-			if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode))
-				continue;
-			bool dup = false;
-			for (size_t j = 0; j < seen.n && !dup; j++)
-				dup = seen.v[j].st_dev == st.st_dev && seen.v[j].st_ino == st.st_ino;
-			if (dup)
-				continue;
-			VEC_PUSH(seen, st);
-			struct up_bin b = {xstrdup(g.gl_pathv[i]), xstrdup(g.gl_pathv[i])};
-			VEC_PUSH(*out, b);
-		}
-		VEC_FREE(seen);
-		globfree(&g);
-		if (!out->n) {
-			*err = xasprintf("file '%s' matches no file", bin);
-			return -ENOENT;
-		}
-		return 0;
-	}
-	char *path;
-	int ret = btf_elf_resolve(bin, &path, err);
-	if (ret)
-		return ret;
-	struct up_bin b = {xstrdup(bin[0] == '/' ? bin : path), path};
-	VEC_PUSH(*out, b);
-	return 0;
-}
-
 struct expand_state {
 	const struct probe_provider *p;
-	const struct up_bin *bin;
+	const struct user_bin *bin;
 	struct arena *a;
 	probe_target_vec *out;
 };
@@ -213,9 +157,9 @@ static int up_expand(const struct probe_provider *p, const char *const *parts, i
 	if (ret)
 		return ret;
 
-	bin_vec bins = {0};
+	user_bin_vec bins = {0};
 	char *msg = NULL;
-	ret = resolve_bins(parts[0], &bins, &msg);
+	ret = user_bins_resolve(parts[0], &bins, &msg);
 	if (ret) {
 		*err = arena_printf(a, "%s target %s", p->name, msg);
 		free(msg);
@@ -250,7 +194,7 @@ static int up_expand(const struct probe_provider *p, const char *const *parts, i
 				    spec.kind == SPEC_GLOB || many ? "s" : "", many ? parts[0] : bins.v[0].display, parts[1]);
 		ret = -ENOENT;
 	}
-	bins_free(&bins);
+	user_bins_free(&bins);
 	return ret;
 }
 
@@ -274,9 +218,9 @@ static int up_list(const struct probe_provider *p, const char *const *parts, int
 	if (nparts < 1 || !*parts[0] || (has_glob(parts[0]) && parts[0][0] != '/'))
 		return 0;
 	const char *pat = nparts >= 2 && *parts[1] ? parts[1] : "*";
-	bin_vec bins = {0};
+	user_bin_vec bins = {0};
 	char *msg = NULL;
-	int ret = resolve_bins(parts[0], &bins, &msg);
+	int ret = user_bins_resolve(parts[0], &bins, &msg);
 	free(msg);
 	for (size_t i = 0; !ret && i < bins.n; i++) {
 		struct elf_symtab *st;
@@ -288,7 +232,7 @@ static int up_list(const struct probe_provider *p, const char *const *parts, int
 		btf_elf_func_foreach(st, pat, list_func, &s);
 		btf_elf_symtab_free(st);
 	}
-	bins_free(&bins);
+	user_bins_free(&bins);
 	return ret;
 }
 

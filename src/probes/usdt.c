@@ -14,12 +14,10 @@
  * once), else one perf-event uprobe per site (always with -p/-c: that one is per process). */
 #include <elf.h>
 #include <errno.h>
-#include <glob.h>
 #include <inttypes.h>
 #include <linux/bpf.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -29,6 +27,7 @@
 #include "btf/elfsym.h"
 #include "btf/sdt.h"
 #include "probes/probe.h"
+#include "probes/userbin.h"
 #include "sema/resources.h"
 
 extern const struct probe_provider probe_usdt, probe_uprobe;
@@ -43,62 +42,6 @@ extern const struct probe_provider probe_usdt, probe_uprobe;
 #define HOST_MACHINE EM_NONE
 #define HOST_ARCH "this architecture"
 #endif
-
-/* ---- binaries ------------------------------------------------------------------------------- */
-
-struct usdt_bin {
-	char *display; /* as written when absolute, else the resolved path */
-	char *path;    /* absolute path */
-};
-typedef VEC(struct usdt_bin) bin_vec;
-
-static void bins_free(bin_vec *v)
-{
-	for (size_t i = 0; i < v->n; i++) {
-		free(v->v[i].display);
-		free(v->v[i].path);
-	}
-	VEC_FREE(*v);
-}
-
-/* BIN -> files: an absolute path with a glob matches regular files (each file once, even when
- * several names link to it); anything else is resolved like a uprobe's binary. Returns 0, or
- * -errno with *err (malloc'ed) set. */
-static int resolve_bins(const char *bin, bin_vec *out, char **err)
-{
-	if (bin[0] == '/' && has_glob(bin)) {
-		glob_t g;
-		int r = glob(bin, 0, NULL, &g);
-		VEC(struct stat) seen = {0};
-		for (size_t i = 0; r == 0 && i < g.gl_pathc; i++) {
-			struct stat st;
-			if (stat(g.gl_pathv[i], &st) || !S_ISREG(st.st_mode))
-				continue;
-			bool dup = false;
-			for (size_t j = 0; j < seen.n && !dup; j++)
-				dup = seen.v[j].st_dev == st.st_dev && seen.v[j].st_ino == st.st_ino;
-			if (dup)
-				continue;
-			VEC_PUSH(seen, st);
-			struct usdt_bin b = {xstrdup(g.gl_pathv[i]), xstrdup(g.gl_pathv[i])};
-			VEC_PUSH(*out, b);
-		}
-		VEC_FREE(seen);
-		globfree(&g);
-		if (!out->n) {
-			*err = xasprintf("file '%s' matches no file", bin);
-			return -ENOENT;
-		}
-		return 0;
-	}
-	char *path;
-	int ret = btf_elf_resolve(bin, &path, err);
-	if (ret)
-		return ret;
-	struct usdt_bin b = {xstrdup(bin[0] == '/' ? bin : path), path};
-	VEC_PUSH(*out, b);
-	return 0;
-}
 
 /* ---- matching ------------------------------------------------------------------------------- */
 
@@ -213,7 +156,7 @@ static int parse_target(const char *t, struct usdt_target *out, struct arena *a)
 }
 
 struct expand_state {
-	const struct usdt_bin *bin;
+	const struct user_bin *bin;
 	const struct sdt_file *f;
 	struct arena *a;
 	probe_target_vec *out;
@@ -331,9 +274,9 @@ static int usdt_expand(const struct probe_provider *p, const char *const *parts,
 				    bin, name_pat);
 		return -EOPNOTSUPP;
 	}
-	bin_vec bins = {0};
+	user_bin_vec bins = {0};
 	char *msg = NULL;
-	int ret = resolve_bins(bin, &bins, &msg);
+	int ret = user_bins_resolve(bin, &bins, &msg);
 	if (ret) {
 		*err = arena_printf(a, "usdt target %s", msg);
 		free(msg);
@@ -370,7 +313,7 @@ static int usdt_expand(const struct probe_provider *p, const char *const *parts,
 					    many ? bin : bins.v[0].display);
 		ret = -ENOENT;
 	}
-	bins_free(&bins);
+	user_bins_free(&bins);
 	return ret;
 }
 
@@ -381,9 +324,9 @@ static int usdt_list(const struct probe_provider *p, const char *const *parts, i
 		return 0;
 	const char *prov_pat = nparts >= 3 ? parts[1] : NULL;
 	const char *name_pat = nparts >= 2 && *parts[nparts - 1] ? parts[nparts - 1] : NULL;
-	bin_vec bins = {0};
+	user_bin_vec bins = {0};
 	char *msg = NULL;
-	int ret = resolve_bins(parts[0], &bins, &msg);
+	int ret = user_bins_resolve(parts[0], &bins, &msg);
 	free(msg);
 	for (size_t i = 0; !ret && i < bins.n; i++) {
 		struct sdt_file *f;
@@ -402,7 +345,7 @@ static int usdt_list(const struct probe_provider *p, const char *const *parts, i
 		VEC_FREE(sites);
 		btf_sdt_free(f);
 	}
-	bins_free(&bins);
+	user_bins_free(&bins);
 	return ret;
 }
 
