@@ -3,6 +3,7 @@
  * (libelf with ELF_C_READ_MMAP: only the symbol, string and version sections are touched). */
 #define _GNU_SOURCE
 #include "btf/elfsym.h"
+#include "btf/elfopen.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -447,9 +448,8 @@ static void read_debug_file(Elf *elf, struct elf_symtab *st, func_vec *out)
 	close(fd);
 }
 
-int btf_elf_symtab_load(const char *path, struct elf_symtab **out, char **err)
+int btf_elf_open(const char *path, int *fdp, Elf **elfp, GElf_Ehdr *eh, char **err)
 {
-	*out = NULL;
 	pthread_once(&elf_once, elf_init);
 	if (!elf_ok) {
 		*err = xasprintf("libelf initialisation failed: %s", elf_errmsg(-1));
@@ -468,20 +468,33 @@ int btf_elf_symtab_load(const char *path, struct elf_symtab **out, char **err)
 		return -EINVAL;
 	}
 	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-	GElf_Ehdr eh;
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
+	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, eh)) {
 		elf_end(elf);
 		close(fd);
 		*err = xasprintf("file '%s' is not an ELF file", path);
 		return -ENOEXEC;
 	}
-	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
+	if (eh->e_type != ET_EXEC && eh->e_type != ET_DYN) {
 		elf_end(elf);
 		close(fd);
 		*err = xasprintf("file '%s' is not an executable or shared library (ELF type %u)", path,
-				 (unsigned)eh.e_type);
+				 (unsigned)eh->e_type);
 		return -ENOEXEC;
 	}
+	*fdp = fd;
+	*elfp = elf;
+	return 0;
+}
+
+int btf_elf_symtab_load(const char *path, struct elf_symtab **out, char **err)
+{
+	*out = NULL;
+	int fd;
+	Elf *elf;
+	GElf_Ehdr eh;
+	int ret = btf_elf_open(path, &fd, &elf, &eh, err);
+	if (ret)
+		return ret;
 
 	struct elf_symtab *st = xcalloc(1, sizeof(*st));
 	st->path = xstrdup(path);
@@ -610,21 +623,12 @@ int btf_elf_addr_offset(const struct elf_symtab *st, uint64_t addr, uint64_t *of
 
 int btf_elf_object_find(const char *path, const char *name, struct elf_object *out, char **err)
 {
-	pthread_once(&elf_once, elf_init);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		*err = xasprintf("file '%s': %s", path, strerror(e));
-		return -e;
-	}
-	Elf *elf = elf_ok ? elf_begin(fd, ELF_C_READ_MMAP, NULL) : NULL;
+	int fd;
+	Elf *elf;
 	GElf_Ehdr eh;
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
-		elf_end(elf);
-		close(fd);
-		*err = xasprintf("file '%s' is not an ELF file", path);
-		return -ENOEXEC;
-	}
+	int ret = btf_elf_open(path, &fd, &elf, &eh, err);
+	if (ret)
+		return ret;
 	int rc = -ENOENT;
 	for (Elf_Scn *scn = NULL; rc && (scn = elf_nextscn(elf, scn));) {
 		GElf_Shdr sh;

@@ -9,12 +9,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <gelf.h>
-#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include "btf/elfopen.h"
 
 #define SDT_NOTE_TYPE 3
 #define SDT_NOTE_OWNER "stapsdt"
@@ -551,45 +552,15 @@ static void parse_all_args(Elf *elf, struct sdt_file *f)
 	}
 }
 
-static pthread_once_t elf_once = PTHREAD_ONCE_INIT;
-static bool elf_ok;
-static void elf_init(void) { elf_ok = elf_version(EV_CURRENT) != EV_NONE; }
-
 int btf_sdt_load(const char *path, struct sdt_file **out, char **err)
 {
 	*out = NULL;
-	pthread_once(&elf_once, elf_init);
-	if (!elf_ok) {
-		*err = xasprintf("libelf initialisation failed: %s", elf_errmsg(-1));
-		return -EINVAL;
-	}
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-		*err = e == ENOENT ? xasprintf("file '%s' does not exist", path) : xasprintf("file '%s': %s", path, strerror(e));
-		return -e;
-	}
-	struct stat sbuf;
-	if (fstat(fd, &sbuf) || !S_ISREG(sbuf.st_mode)) {
-		close(fd);
-		*err = xasprintf("file '%s' is not a regular file", path);
-		return -EINVAL;
-	}
-	Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
+	int fd;
+	Elf *elf;
 	GElf_Ehdr eh;
-	if (!elf || elf_kind(elf) != ELF_K_ELF || !gelf_getehdr(elf, &eh)) {
-		elf_end(elf);
-		close(fd);
-		*err = xasprintf("file '%s' is not an ELF file", path);
-		return -ENOEXEC;
-	}
-	if (eh.e_type != ET_EXEC && eh.e_type != ET_DYN) {
-		elf_end(elf);
-		close(fd);
-		*err = xasprintf("file '%s' is not an executable or shared library (ELF type %u)", path,
-				 (unsigned)eh.e_type);
-		return -ENOEXEC;
-	}
+	int ret = btf_elf_open(path, &fd, &elf, &eh, err);
+	if (ret)
+		return ret;
 	struct sdt_file *f = xcalloc(1, sizeof(*f));
 	f->path = xstrdup(path);
 	f->e_machine = eh.e_machine;
