@@ -1467,7 +1467,7 @@ static struct type *check_debugf(struct sema *s, struct ast_node *e)
 	memcpy(k, out.s ? out.s : "", n);
 	k[n] = 0;
 	sb_free(&out);
-	if (e->call.res_id == -1 && strcmp(f->str.s, k)) {
+	if (strcmp(f->str.s, k)) {
 		f->str.s = k;
 		f->str.len = n;
 	}
